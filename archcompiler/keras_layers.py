@@ -1,0 +1,68 @@
+"""Keras layers the lecture needs that Keras does not ship, written with ``keras.ops``
+only (any backend) and registered so that saved models load back.
+
+Imported only when a Keras model is built."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import ops
+
+PACKAGE = "archcompiler"
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LocalResponseNormalization(keras.layers.Layer):
+    """AlexNet's local response normalisation across channels:
+    b = a / (bias + alpha · Σ_{j=c−r}^{c+r} a_j²)^beta, the same as TensorFlow's
+    ``tf.nn.local_response_normalization`` (alpha is not divided by the window)."""
+
+    def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
+        super().__init__(**kwargs)
+        self.depth_radius, self.bias, self.alpha, self.beta = depth_radius, bias, alpha, beta
+
+    def call(self, x):
+        squared = ops.square(x)
+        r = self.depth_radius
+        padded = ops.pad(squared, [[0, 0]] * (len(x.shape) - 1) + [[r, r]])
+        channels = ops.shape(x)[-1]
+        window = sum(padded[..., i:i + channels] for i in range(2 * r + 1))
+        return x / ops.power(self.bias + self.alpha * window, self.beta)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "depth_radius": self.depth_radius, "bias": self.bias,
+                "alpha": self.alpha, "beta": self.beta}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class SinusoidalPositionalEncoding(keras.layers.Layer):
+    """Adds PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(pos / 10000^(2i/d)) to a
+    (batch, steps, d) input, after multiplying it by √d when ``scale`` (Vaswani et al. 2017, §3.4–3.5)."""
+
+    def __init__(self, scale=True, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+        self.supports_masking = True
+
+    def call(self, x):
+        d = x.shape[-1]
+        steps = ops.shape(x)[1]
+        positions = ops.cast(ops.arange(steps), self.compute_dtype)[:, None]
+        even = ops.cast(ops.arange(0, d, 2), self.compute_dtype)[None, :]
+        angles = positions / ops.power(10000.0, even / d)
+        # interleave sin (even features) and cos (odd features)
+        encoding = ops.reshape(ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1), (steps, d))
+        if self.scale:
+            x = x * math.sqrt(d)
+        return x + ops.cast(encoding, x.dtype)[None]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}

@@ -1,0 +1,580 @@
+"""Spec → Graph: merge ``extends``, evaluate ``${...}`` params, expand blocks and
+repeats into a DAG of nodes, then infer every node's shapes, parameters and
+multiply-accumulates. All mistakes found on the way are collected and raised
+together as ``SpecErrors``."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean
+from .expr import ExprError, has_placeholder, substitute
+from .graph import Graph, Node, Scope, TensorRef
+from .layers import KINDS, ShapeError
+from .library import builtin_names, locate
+from .source import YDict, YList, load_file, ydict, ylist
+from .spec import ARG_TYPES, STRUCTURAL, BlockUse, SpecDoc
+
+MAX_NODES = 20_000
+MAX_REPEAT = 10_000
+MAX_BLOCK_DEPTH = 16
+MAX_EXTENDS = 8
+ENTRY_KEYS = {"name", "inputs", "repeat", "when"}
+NESTED_KEYS = {"body", "shortcut", "branches"}  # lists of entries, substituted when expanded
+SYNONYMS = {"conv": "conv2d", "convolution": "conv2d", "pool": "maxpool2d", "maxpool": "maxpool2d",
+            "max_pool": "maxpool2d", "avgpool": "avgpool2d", "fc": "dense", "linear": "dense",
+            "bn": "batchnorm", "batch_norm": "batchnorm", "layer_norm": "layernorm", "rnn": "simple_rnn",
+            "mha": "multi_head_attention", "concatenate": "concat", "gap": "global_avgpool2d",
+            "zeropad": "zeropad2d", "padding": "zeropad2d", "bahdanau": "additive_attention",
+            "luong": "attention"}
+_REF = re.compile(r"^(?P<base>[A-Za-z_][A-Za-z0-9_\-]*)(?:\.(?P<out>[A-Za-z_]\w*)|\[(?P<index>\d+)\])?$")
+
+
+# --- entry points -------------------------------------------------------------------------
+
+def load_graph(spec: str | Path, sets: dict[str, str] | None = None) -> Graph:
+    """Load, validate, resolve and infer one spec (a path or a built-in name)."""
+    path = locate(str(spec))
+    if path is None:
+        raise SpecErrors([SpecError(Loc(str(spec)), "no such spec file or built-in spec",
+                                    hint=did_you_mean(Path(str(spec)).stem, builtin_names())
+                                    or "run 'archcompiler list' to see the built-in specs")])
+    raw = _with_extends(load_file(path), path, ())
+    doc = validate(SpecDoc, raw, "")
+    return Resolver(doc, raw, str(path), sets or {}).run()
+
+
+def validate(model: type[BaseModel], data: dict, path: str, name: str = ""):
+    """Validate ``data`` with a pydantic model; raise SpecErrors located in the YAML."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise SpecErrors(pydantic_errors(e, data, path, model, name)) from None
+
+
+def pydantic_errors(exc: ValidationError, data, path: str, model: type[BaseModel], name: str = "") -> list[SpecError]:
+    """pydantic's errors as located, readable SpecErrors; one per field (unions report once)."""
+    grouped: dict[tuple, list[dict]] = {}
+    for err in exc.errors():
+        container, key, parts = _walk(data, err["loc"], err["type"])
+        grouped.setdefault((id(container), key, tuple(parts)), []).append((err, container, key, parts))
+    out = []
+    for items in grouped.values():
+        err, container, key, parts = items[0]
+        where = ".".join(parts).replace(".[", "[")
+        full = f"{path}.{where}" if path and where else path or where
+        owner = f"{name}: " if name else ""
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            fields = list(model.model_fields) if model else []
+            loc = container.key_locs.get(key) if isinstance(container, YDict) else None
+            out.append(SpecError(loc or _loc(container, key), f"{owner}unknown field '{key}'", full,
+                                 did_you_mean(key, fields) or (f"fields: {', '.join(f for f in fields if f != 'type')}"
+                                                               if fields else "")))
+        elif kind == "missing":
+            out.append(SpecError(_loc(container, None), f"{owner}missing required field '{err['loc'][-1]}'",
+                                 full.rsplit(".", 1)[0] if "." in full else path))
+        else:
+            messages = list(dict.fromkeys(i[0]["msg"] for i in items))
+            value = err.get("input")
+            shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+            text = messages[0] if len(messages) == 1 else "; or ".join(m.lower() for m in messages[:4])
+            out.append(SpecError(_loc(container, key), f"{owner}invalid value {shown}: {text}", full))
+    return out
+
+
+def _walk(data, loc: tuple, kind: str):
+    """Follow pydantic's error location through the YAML data (skipping union tags)."""
+    container, key, parts = data, None, []
+    node = data
+    for element in loc:
+        if isinstance(node, dict) and element in node:
+            container, key, node = node, element, node[element]
+            parts.append(str(element))
+        elif isinstance(node, list) and isinstance(element, int) and 0 <= element < len(node):
+            container, key, node = node, element, node[element]
+            parts.append(f"[{element}]")
+        elif kind == "missing" and isinstance(node, dict):
+            return node, None, parts
+    return container, key, parts
+
+
+def _loc(container, key) -> Loc | None:
+    if key is not None and isinstance(container, (YDict, YList)):
+        return container.where(key)
+    return getattr(container, "loc", None)
+
+
+# --- extends -----------------------------------------------------------------------------
+
+def _with_extends(raw, path: Path, chain: tuple[Path, ...]):
+    if not isinstance(raw, YDict) or "extends" not in raw:
+        return raw
+    where = raw.where("extends")
+    if len(chain) >= MAX_EXTENDS:
+        raise SpecErrors([SpecError(where, f"'extends' chain longer than {MAX_EXTENDS}")])
+    parent_path = locate(str(raw["extends"]), relative_to=path.parent)
+    if parent_path is None:
+        raise SpecErrors([SpecError(where, f"cannot find the spec '{raw['extends']}' to extend", "extends",
+                                    did_you_mean(str(raw["extends"]), builtin_names()))])
+    if parent_path.resolve() in {p.resolve() for p in chain + (path,)}:
+        names = " → ".join(p.stem for p in chain + (path, parent_path))
+        raise SpecErrors([SpecError(where, f"'extends' forms a cycle: {names}", "extends")])
+    parent = _with_extends(load_file(parent_path), parent_path, chain + (path,))
+    items, locs = dict(parent), dict(parent.value_locs)
+    for key, value in raw.items():
+        if key in ("params", "blocks") and isinstance(value, dict) and isinstance(parent.get(key), dict):
+            merged = ydict({**parent[key], **value}, value.loc, {**parent[key].value_locs, **value.value_locs})
+            merged.key_locs = {**parent[key].key_locs, **value.key_locs}
+            items[key], locs[key] = merged, raw.where(key)
+        elif key not in ("extends", "override"):
+            items[key], locs[key] = value, raw.where(key)
+    items.pop("override", None)
+    merged = ydict(items, raw.loc, locs)
+    overrides = raw.get("override") or {}
+    if isinstance(overrides, dict):
+        errors = []
+        for layer_name, changes in overrides.items():
+            if not isinstance(changes, dict) or not _apply_override(merged, layer_name, changes):
+                known = sorted(_entry_names(merged))
+                errors.append(SpecError(overrides.key_locs.get(layer_name, overrides.loc),
+                                        f"no layer or block use named '{layer_name}' in '{raw['extends']}'",
+                                        f"override.{layer_name}", did_you_mean(layer_name, known)))
+        if errors:
+            raise SpecErrors(errors)
+    return merged
+
+
+def _entry_lists(doc):
+    yield doc.get("layers")
+    for block in (doc.get("blocks") or {}).values():
+        if isinstance(block, dict):
+            yield block.get("layers")
+
+
+def _walk_entries(entries):
+    """Every entry of a layer list, nested bodies and branches included, with its list and index."""
+    if not isinstance(entries, list):
+        return
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            yield entries, index, entry
+            for key in ("body", "shortcut"):
+                yield from _walk_entries(entry.get(key))
+            for branch in entry.get("branches") or []:
+                yield from _walk_entries(branch)
+
+
+def _entry_names(doc) -> set[str]:
+    return {str(e.get("name")) for lst in _entry_lists(doc) for _, _, e in _walk_entries(lst) if e.get("name")}
+
+
+def _apply_override(doc, layer_name: str, changes: YDict) -> bool:
+    found = False
+    for lst in _entry_lists(doc):
+        for entries, index, entry in list(_walk_entries(lst)):
+            if entry.get("name") == layer_name:
+                updated = ydict({**entry, **changes}, entry.loc, {**entry.value_locs, **changes.value_locs})
+                updated.key_locs = {**entry.key_locs, **changes.key_locs}
+                entries[index] = updated
+                found = True
+    return found
+
+
+# --- expansion ---------------------------------------------------------------------------
+
+@dataclass
+class Frame:
+    """Where an entry is expanded: the name prefix, visible names and ``${}`` values."""
+
+    prefix: str
+    names: dict[str, TensorRef | None]
+    env: dict[str, Any]
+    scopes: tuple[Scope, ...] = ()
+    blocks: tuple[str, ...] = ()
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def qualify(self, local: str) -> str:
+        return f"{self.prefix}_{local}" if self.prefix else local
+
+
+class Resolver:
+    def __init__(self, doc: SpecDoc, raw: YDict, file: str, sets: dict[str, str]):
+        self.doc, self.raw, self.file, self.sets = doc, raw, file, sets
+        self.errors = ErrorCollector()
+        self.nodes: dict[str, Node] = {}
+        self.groups = itertools.count(1)
+        self.params: dict[str, Any] = {}
+
+    # -- the whole pass
+    def run(self) -> Graph:
+        self.params = self._params()
+        top = Frame("", {}, dict(self.params))
+        inputs = self._inputs(top)
+        last = TensorRef(inputs[0]) if inputs else None
+        last = self._sequence(self.raw["layers"], top, last, "layers")
+        outputs = [last]
+        if self.doc.outputs:
+            outputs = [self._lookup(o, top, self.raw.where("outputs"), "outputs") for o in self.doc.outputs]
+        self.errors.raise_if_any()
+        self._infer()
+        self.errors.raise_if_any()
+        return Graph(self.doc, self.nodes, inputs, outputs, self.params, self.file)
+
+    def error(self, loc, message, path="", hint=""):
+        self.errors.add(SpecError(loc, message, path, hint))
+
+    # -- params and inputs
+    def _params(self) -> dict[str, Any]:
+        raw = self.raw.get("params") or {}
+        for name in self.sets:
+            if name not in raw:
+                self.error(Loc("--set"), f"unknown param '{name}'", f"--set {name}",
+                           did_you_mean(name, raw) or f"params of this spec: {', '.join(raw) or 'none'}")
+        values: dict[str, Any] = {}
+        for name, default in raw.items():
+            value = default
+            if name in self.sets:
+                try:
+                    value = yaml.safe_load(self.sets[name])
+                except yaml.YAMLError:
+                    value = self.sets[name]
+                if isinstance(default, bool) != isinstance(value, bool) or (
+                        isinstance(default, int) and not isinstance(value, int)):
+                    kind = "true or false" if isinstance(default, bool) else "an integer"
+                    self.error(Loc("--set"), f"param '{name}' expects {kind}, got {self.sets[name]!r}",
+                               f"--set {name}")
+                    value = default
+            values[name] = self._subst(value, values, raw, name, f"params.{name}")
+        return values
+
+    def _inputs(self, frame: Frame) -> list[str]:
+        names = []
+        for name, spec in self.raw["inputs"].items():
+            data = self._subst(spec, frame.env, self.raw["inputs"], name, f"inputs.{name}")
+            if data is None:
+                continue
+            layer = self._validate(KINDS["input"], {"type": "input", **data}, data, f"inputs.{name}")
+            if layer is not None:
+                self._add_node(name, layer, [], spec, f"inputs.{name}", frame)
+                frame.names[name] = TensorRef(name)
+                names.append(name)
+        return names
+
+    # -- substitution of ${...}
+    def _subst(self, value, env, container, key, path):
+        try:
+            return _substitute(value, env)
+        except ExprError as e:
+            loc = container.where(key) if isinstance(container, (YDict, YList)) else None
+            self.error(loc, e.message, path, e.hint)
+            return None
+
+    # -- lists of entries
+    def _sequence(self, entries, frame: Frame, previous: TensorRef | None, path: str) -> TensorRef | None:
+        if not isinstance(entries, list):
+            return previous
+        for index, entry in enumerate(entries):
+            previous = self._entry(entry, frame, previous, f"{path}[{index}]",
+                                   entries.where(index) if isinstance(entries, YList) else None)
+        return previous
+
+    def _entry(self, raw, frame: Frame, previous, path, loc) -> TensorRef | None:
+        if not isinstance(raw, dict):
+            self.error(loc, "a layer entry must be a mapping such as {type: dense, units: 10}", path)
+            return previous
+        when = self._subst(raw.get("when", True), frame.env, raw, "when", f"{path}.when")
+        if not isinstance(when, bool):
+            if when is not None:
+                self.error(raw.where("when"), f"'when' must be true or false, got {when!r}", f"{path}.when")
+            return previous
+        if not when:
+            return previous
+        if "repeat" not in raw:
+            return self._one(raw, frame, previous, path, None)
+        count = self._subst(raw["repeat"], frame.env, raw, "repeat", f"{path}.repeat")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            if count is not None:
+                self.error(raw.where("repeat"), f"'repeat' must be a whole number ≥ 0, got {count!r}",
+                           f"{path}.repeat")
+            return previous
+        if count > MAX_REPEAT:
+            self.error(raw.where("repeat"), f"repeat {count:,} is more than the limit of {MAX_REPEAT:,}",
+                       f"{path}.repeat", "no architecture in the lecture repeats a layer more than a few dozen times")
+            return previous
+        group = f"g{next(self.groups)}"
+        for i in range(1, count + 1):
+            inner = Frame(frame.prefix, frame.names, {**frame.env, "i": i}, frame.scopes, frame.blocks,
+                          frame.counters)
+            previous = self._one(raw, inner, previous, path, (group, i, count))
+        return previous
+
+    def _one(self, raw: YDict, frame: Frame, previous, path, repeat) -> TensorRef | None:
+        data = {}
+        for key, value in raw.items():
+            if key in ("repeat", "when"):
+                continue
+            data[key] = value if key in NESTED_KEYS else self._subst(value, frame.env, raw, key, f"{path}.{key}")
+            if data[key] is None and value is not None:
+                return None
+        if repeat and repeat[2] > 1 and "name" in data and not has_placeholder(raw.get("name")):
+            data["name"] = f"{data['name']}_{repeat[1]}"
+        if "use" in data:
+            return self._block_use(raw, data, frame, previous, path, repeat)
+        kind = data.get("type")
+        if kind in STRUCTURAL:
+            return self._structure(raw, data, frame, previous, path, repeat)
+        if kind not in KINDS or kind == "input":
+            if "type" not in data:
+                self.error(raw.loc, "a layer entry needs 'type' (a layer kind) or 'use' (a block)", path)
+            else:
+                choices = [k for k in KINDS if k != "input"] + list(STRUCTURAL)
+                hint = f"did you mean '{SYNONYMS[kind]}'?" if kind in SYNONYMS else did_you_mean(kind, choices)
+                self.error(raw.where("type"), f"unknown layer type '{kind}'", f"{path}.type",
+                           hint or "run 'archcompiler schema' for the list of layer kinds")
+            return None
+        layer = self._validate(KINDS[kind], {**data, "repeat": 1}, raw, path)
+        if layer is None:
+            return None
+        sources = self._sources(raw, data, frame, previous, path)
+        if sources is None:
+            return None
+        cls = KINDS[kind]
+        if not cls.min_inputs <= len(sources) <= cls.max_inputs:
+            expected = cls.min_inputs if cls.min_inputs == cls.max_inputs else f"{cls.min_inputs} to {cls.max_inputs}"
+            self.error(raw.where("inputs"), f"{kind} takes {expected} input(s), got {len(sources)}", f"{path}.inputs")
+            return None
+        local = layer.name or self._auto_name(frame, kind)
+        scopes = frame.scopes
+        if repeat and repeat[2] > 1:
+            base = re.sub(r"_?\$\{[^}]*\}", "", str(raw.get("name") or kind)) or kind
+            scopes += (Scope(frame.qualify(base), "", repeat[0], repeat[1], repeat[2]),)
+        name = frame.qualify(local)
+        parts = layer.expand()
+        for suffix, part in parts:
+            if not self._add_node(name + suffix, part, sources, raw, path, frame, scopes):
+                frame.names[local] = None
+                return None
+            sources = [TensorRef(name + suffix)]
+        frame.names[local] = TensorRef(name)
+        return TensorRef(name)
+
+    def _structure(self, raw, data, frame: Frame, previous, path, repeat) -> TensorRef | None:
+        model = STRUCTURAL[data["type"]]
+        entry = self._validate(model, {**data, "repeat": 1, "when": True}, raw, path)
+        if entry is None:
+            return None
+        sources = self._sources(raw, data, frame, previous, path)
+        if sources is None:
+            return None
+        if len(sources) != 1:
+            self.error(raw.where("inputs"), f"{data['type']} reads one input, got {len(sources)}", f"{path}.inputs")
+            return None
+        (source,) = sources
+        if data["type"] == "residual":
+            body = self._sequence(raw["body"], frame, source, f"{path}.body")
+            shortcut = self._sequence(raw.get("shortcut") or [], frame, source, f"{path}.shortcut")
+            merged, merge_type = [shortcut, body], "add"
+        else:
+            merged = [self._sequence(branch, frame, source, f"{path}.branches[{k}]")
+                      for k, branch in enumerate(raw["branches"])]
+            merge_type = entry.merge
+        if any(m is None for m in merged):
+            if entry.name:
+                frame.names[entry.name] = None
+            return None
+        options = {"axis": entry.axis} if merge_type == "concat" else {}
+        merge = KINDS[merge_type](type=merge_type, name=entry.name, **options)
+        local = entry.name or self._auto_name(frame, merge_type)
+        name = frame.qualify(local)
+        if not self._add_node(name, merge, merged, raw, path, frame):
+            frame.names[local] = None
+            return None
+        frame.names[local] = TensorRef(name)
+        return TensorRef(name)
+
+    def _block_use(self, raw, data, frame: Frame, previous, path, repeat) -> TensorRef | None:
+        use = self._validate(BlockUse, data, raw, path)
+        if use is None:
+            return None
+        block = self.doc.blocks.get(use.use)
+        if block is None:
+            self.error(raw.where("use"), f"unknown block '{use.use}'", f"{path}.use",
+                       did_you_mean(use.use, self.doc.blocks) or
+                       f"blocks of this spec: {', '.join(self.doc.blocks) or 'none'}")
+            return None
+        if use.use in frame.blocks:
+            chain = " → ".join(frame.blocks + (use.use,))
+            self.error(raw.where("use"), f"block '{use.use}' uses itself ({chain})", f"{path}.use",
+                       "a block cannot contain itself, directly or through another block")
+            return None
+        if len(frame.blocks) >= MAX_BLOCK_DEPTH:
+            self.error(raw.where("use"), f"blocks nested more than {MAX_BLOCK_DEPTH} deep", f"{path}.use")
+            return None
+        block_raw = self.raw["blocks"][use.use]
+        env = dict(self.params)
+        ok = True
+        for arg, default in block.args.items():
+            given = arg in data
+            value = data[arg] if given else default
+            if isinstance(default, str) and default in ARG_TYPES:
+                if not given:
+                    self.error(raw.loc, f"block '{use.use}' needs argument '{arg}' ({default})", path)
+                    ok = False
+                    continue
+                if not isinstance(value, ARG_TYPES[default]) or (default != "bool" and isinstance(value, bool)):
+                    self.error(raw.where(arg), f"argument '{arg}' of block '{use.use}' must be {default}, "
+                               f"got {value!r}", f"{path}.{arg}")
+                    ok = False
+            elif not given:
+                value = self._subst(default, env, block_raw["args"], arg, f"blocks.{use.use}.args.{arg}")
+            env[arg] = value
+        for arg in data:
+            if arg not in block.args and arg not in ENTRY_KEYS | {"use"}:
+                self.error(raw.key_locs.get(arg, raw.loc), f"block '{use.use}' has no argument '{arg}'",
+                           f"{path}.{arg}", did_you_mean(arg, block.args) or
+                           f"its arguments: {', '.join(block.args) or 'none'}")
+                ok = False
+        sources = self._sources(raw, data, frame, previous, path)
+        if not ok or sources is None:
+            if use.name:
+                frame.names[use.name] = None
+            return None
+        if len(sources) != len(block.inputs):
+            self.error(raw.where("inputs") if "inputs" in raw else raw.loc,
+                       f"block '{use.use}' reads {len(block.inputs)} input(s) ({', '.join(block.inputs)}), "
+                       f"got {len(sources)}", f"{path}.inputs")
+            return None
+        instance = use.name or self._auto_name(frame, use.use)
+        prefix = frame.qualify(instance)
+        group, index, count = repeat or (f"g{next(self.groups)}", 1, 1)
+        scope = Scope(prefix, use.use, group, index, count)
+        inner = Frame(prefix, dict(zip(block.inputs, sources)), env, frame.scopes + (scope,),
+                      frame.blocks + (use.use,))
+        out = self._sequence(block_raw["layers"], inner, sources[0], f"blocks.{use.use}.layers")
+        if block.output and out is not None:
+            out = self._lookup(block.output, inner, block_raw.where("output"), f"blocks.{use.use}.output")
+        frame.names[instance] = out
+        return out
+
+    # -- names and references
+    def _auto_name(self, frame: Frame, kind: str) -> str:
+        n = frame.counters.get(kind, 0)
+        while True:
+            local = kind if n == 0 else f"{kind}_{n}"
+            n += 1
+            if local not in frame.names and frame.qualify(local) not in self.nodes:
+                frame.counters[kind] = n
+                return local
+
+    def _sources(self, raw, data, frame: Frame, previous, path) -> list[TensorRef] | None:
+        refs = data.get("inputs")
+        if refs is None:
+            if previous is None:
+                return None  # an earlier mistake already reported
+            return [previous]
+        refs = [refs] if isinstance(refs, str) else refs
+        found = [self._lookup(r, frame, raw.where("inputs"), f"{path}.inputs") for r in refs]
+        return None if any(f is None for f in found) else found
+
+    def _lookup(self, ref: str, frame: Frame, loc, path) -> TensorRef | None:
+        match = _REF.match(str(ref))
+        if not match:
+            self.error(loc, f"'{ref}' is not a layer reference", path,
+                       "write a layer name, 'name.output' (e.g. encoder.h) or 'name[1]'")
+            return None
+        base = match["base"]
+        if base in frame.names:
+            target = frame.names[base]
+            if target is None:
+                return None  # that layer had an error of its own
+        elif base in self.nodes:
+            target = TensorRef(base)
+        else:
+            visible = list(frame.names) + list(self.nodes)
+            later = base in _entry_names(self.raw)
+            message = (f"'{base}' is defined later in the spec: a layer can only read layers above it, "
+                       "so the graph has no cycles" if later else f"unknown layer or input '{base}'")
+            self.error(loc, message, path, did_you_mean(base, visible) if not later else
+                       "move the layer above its first reader")
+            return None
+        if match["out"] is None and match["index"] is None:
+            return target
+        node = self.nodes[target.node]
+        names = node.output_names
+        index = names.index(match["out"]) if match["out"] in names else (
+            int(match["index"]) if match["index"] is not None and int(match["index"]) < len(names) else None)
+        if index is None:
+            self.error(loc, f"'{base}' has no output '{match['out'] or match['index']}'", path,
+                       f"its outputs: {', '.join(f'{n} [{i}]' for i, n in enumerate(names))}"
+                       + ("" if len(names) > 1 else " (set return_state: true for the states)"))
+            return None
+        return TensorRef(target.node, index)
+
+    # -- nodes
+    def _validate(self, model, data, raw, path):
+        try:
+            return model.model_validate(data)
+        except ValidationError as e:
+            name = data.get("type") or data.get("use") or ""
+            self.errors.extend(pydantic_errors(e, raw, path, model, str(name)))
+            return None
+
+    def _add_node(self, name, layer, sources, raw, path, frame: Frame, scopes=None) -> bool:
+        if name in self.nodes:
+            first = self.nodes[name].loc
+            self.error(raw.where("name") if isinstance(raw, YDict) and "name" in raw else getattr(raw, "loc", None),
+                       f"the name '{name}' is already used (at line {first.line})", f"{path}.name",
+                       "every layer needs its own name")
+            return False
+        if len(self.nodes) >= MAX_NODES:
+            self.error(getattr(raw, "loc", None), f"the model has more than {MAX_NODES:,} layers", path,
+                       "check the 'repeat' counts")
+            raise SpecErrors(self.errors.errors)
+        self.nodes[name] = Node(name, layer, list(sources), getattr(raw, "loc", None),
+                                frame.scopes if scopes is None else scopes, path,
+                                dict(getattr(raw, "value_locs", {})))
+        return True
+
+    def _infer(self) -> None:
+        failed: set[str] = set()
+        for node in self.nodes.values():
+            if any(r.node in failed for r in node.inputs):
+                failed.add(node.name)
+                continue
+            shapes = [self.nodes[r.node].shapes[r.index] for r in node.inputs]
+            try:
+                node.layer = node.layer.settle(shapes)
+                result = node.layer.infer(shapes)
+            except ShapeError as e:
+                failed.add(node.name)
+                loc = node.field_locs.get(e.field) if e.field else None
+                path = f"{node.path}.{e.field}" if e.field else node.path
+                self.error(loc or node.loc, f"{node.name} ({node.kind}): {e.message}", path, e.hint)
+                continue
+            node.shapes, node.trainable, node.non_trainable, node.macs = (
+                result.shapes, result.trainable, result.non_trainable, result.macs)
+
+
+def _substitute(value, env):
+    """Evaluate ``${...}`` inside a value, keeping the YAML locations of containers."""
+    if isinstance(value, str):
+        return substitute(value, env) if "${" in value else value
+    if isinstance(value, YDict):
+        out = ydict({k: _substitute(v, env) for k, v in value.items()}, value.loc, value.value_locs)
+        out.key_locs = value.key_locs
+        return out
+    if isinstance(value, YList):
+        return ylist([_substitute(v, env) for v in value], value.loc, value.item_locs)
+    if isinstance(value, dict):
+        return {k: _substitute(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, env) for v in value]
+    return value

@@ -1,0 +1,133 @@
+"""The spec document's structure: metadata, params, inputs, blocks, layers.
+
+Layer entries are validated one by one while blocks and repeats are expanded
+(their ``${...}`` values depend on block arguments), so here they stay raw;
+``entry_models`` gives pydantic's view of them for the JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .layers import KINDS
+
+Family = Literal["mlp", "cnn", "rnn", "attention", "transformer"]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=100)]
+ARG_TYPES = {"int": int, "float": (int, float), "bool": bool, "str": str, "list": list}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Text(Strict):
+    """The same text in English and Korean."""
+
+    en: str
+    ko: str
+
+
+class Paper(Strict):
+    title: str
+    venue: str | None = None
+    url: str | None = None
+
+
+class InputSpec(Strict):
+    shape: list[int | None | str] = Field(description="Without the batch axis; null for a variable length.")
+    dtype: Literal["float32", "float16", "bfloat16", "int32", "int64", "bool"] = "float32"
+
+
+class BlockSpec(Strict):
+    """A reusable group of layers with arguments (an inception module, a residual block...)."""
+
+    title: Text | None = Field(None, description="What the block is called in the docs.")
+    explain: Text | None = Field(None, description="A paragraph for the docs about what the block does.")
+    args: dict[str, Any] = Field(default_factory=dict, description=(
+        "Arguments and their defaults; a type name (int, float, bool, str, list) marks a required one."))
+    inputs: list[str] = Field(["x"], description="Names of the block's input tensors, usable in its layers.")
+    layers: list[dict[str, Any]]
+    output: str | None = Field(None, description="Which layer is the block's output (default: the last).")
+
+
+class SpecDoc(Strict):
+    """One architecture."""
+
+    name: Name
+    title: str | None = None
+    family: Family | None = None
+    extends: str | None = Field(None, description="A built-in spec name or a path; this file overrides it.")
+    override: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="With extends: changed fields of named layers or block uses.")
+    year: int | None = None
+    authors: list[str] = Field(default_factory=list)
+    paper: Paper | None = None
+    result: Text | None = Field(None, description="The ILSVRC result, or the problem it solved.")
+    summary: Text | None = None
+    key_ideas: list[Text] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec]
+    blocks: dict[str, BlockSpec] = Field(default_factory=dict)
+    layers: list[dict[str, Any]]
+    outputs: list[str] | None = Field(None, description="The model's outputs (default: the last layer).")
+
+
+# --- structural entries (their validation happens during expansion) ----------------------
+
+class _Entry(Strict):
+    name: str | None = None
+    inputs: list[str] | str | None = None
+    repeat: Annotated[int, Field(ge=1)] | str = 1
+    when: bool | str = True
+
+
+class BlockUse(_Entry):
+    """``{use: inception, name: 3a, c1: 64, ...}``: the block's layers, with these arguments."""
+
+    model_config = ConfigDict(extra="allow")
+    use: str
+
+
+class Residual(_Entry):
+    """``body`` and ``shortcut`` (identity when empty) both read the input; an add merges them."""
+
+    type: Literal["residual"]
+    body: list[dict[str, Any]]
+    shortcut: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Branches(_Entry):
+    """Parallel paths from the same input, merged by concat (inception) or add."""
+
+    type: Literal["branches"]
+    branches: list[list[dict[str, Any]]] = Field(min_length=2)
+    merge: Literal["concat", "add"] = "concat"
+    axis: int = -1
+
+
+STRUCTURAL = {"residual": Residual, "branches": Branches}
+
+
+def entry_models() -> list[type[BaseModel]]:
+    return [*STRUCTURAL.values(), BlockUse, *[k for t, k in KINDS.items() if t != "input"]]
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the spec format, layer entries included, for editors."""
+    kinds = tuple(k for t, k in KINDS.items() if t != "input")
+    layer = Annotated[Union[kinds + (Residual, Branches)], Field(discriminator="type")]  # type: ignore[valid-type]
+    entry = Union[layer, BlockUse]
+
+    class BlockSchema(BlockSpec):
+        layers: list[entry]  # type: ignore[valid-type]
+
+    class SpecSchema(SpecDoc):
+        blocks: dict[str, BlockSchema] = Field(default_factory=dict)  # type: ignore[assignment]
+        layers: list[entry]  # type: ignore[valid-type]
+
+    SpecSchema.__name__ = "ArchcompilerSpec"
+    schema = SpecSchema.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "archcompiler spec"
+    return schema
