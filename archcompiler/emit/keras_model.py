@@ -1,0 +1,56 @@
+"""Graph → Keras 3 functional model, checked layer by layer against our own inference.
+
+This is the only module that imports Keras (and so TensorFlow, the default backend)."""
+
+from __future__ import annotations
+
+import math
+
+from ..graph import Graph
+from ..layers import fmt_shape
+
+
+class InferenceMismatch(AssertionError):
+    """Keras disagrees with the project's inference: a bug in one of the two, never hidden."""
+
+
+def build_model(graph: Graph, check: bool = True):
+    import keras
+
+    from .. import keras_layers  # noqa: F401  (registers the custom layers)
+
+    tensors: dict[str, list] = {}
+    for node in graph.nodes.values():
+        if node.is_input:
+            tensors[node.name] = [node.layer.keras(keras, node.name)]
+            continue
+        layer = node.layer.keras(keras, node.name)
+        out = node.layer.call(layer, [tensors[r.node][r.index] for r in node.inputs])
+        tensors[node.name] = list(out) if isinstance(out, (list, tuple)) else [out]
+    inputs = [tensors[name][0] for name in graph.inputs]
+    outputs = [tensors[r.node][r.index] for r in graph.outputs]
+    model = keras.Model(inputs=inputs if len(inputs) > 1 else inputs[0],
+                        outputs=outputs if len(outputs) > 1 else outputs[0], name=graph.name)
+    if check:
+        problems = compare(graph, model, tensors)
+        if problems:
+            raise InferenceMismatch(f"{graph.name}: Keras disagrees with the inferred graph:\n  "
+                                    + "\n  ".join(problems))
+    return model
+
+
+def compare(graph: Graph, model, tensors: dict[str, list]) -> list[str]:
+    """Every layer's output shapes and parameter counts, ours against Keras'."""
+    problems = []
+    for node in graph.layers():
+        layer = model.get_layer(node.name)
+        keras_shapes = [tuple(t.shape[1:]) for t in tensors[node.name]]
+        if keras_shapes != [tuple(s) for s in node.shapes]:
+            problems.append(f"{node.name}: shape {', '.join(map(fmt_shape, node.shapes))} inferred, "
+                            f"Keras gives {', '.join(map(fmt_shape, keras_shapes))}")
+        trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
+        non_trainable = sum(math.prod(w.shape) for w in layer.non_trainable_weights)
+        if (trainable, non_trainable) != (node.trainable, node.non_trainable):
+            problems.append(f"{node.name}: {node.trainable:,} + {node.non_trainable:,} params inferred, "
+                            f"Keras counts {trainable:,} + {non_trainable:,}")
+    return problems
