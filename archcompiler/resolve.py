@@ -326,6 +326,13 @@ class Resolver:
                 return None
         if repeat and repeat[2] > 1 and "name" in data and not has_placeholder(raw.get("name")):
             data["name"] = f"{data['name']}_{repeat[1]}"
+        out = self._dispatch(raw, data, frame, previous, path, repeat)
+        name = data.get("name")
+        if out is None and isinstance(name, str) and name not in frame.names:
+            frame.names[name] = None  # readers of a broken layer stay quiet: its own error says it all
+        return out
+
+    def _dispatch(self, raw: YDict, data: dict, frame: Frame, previous, path, repeat) -> TensorRef | None:
         if "use" in data:
             return self._block_use(raw, data, frame, previous, path, repeat)
         kind = data.get("type")

@@ -23,6 +23,9 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
 
 
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+
+
 class YDict(dict):
     """A mapping that remembers its own location and those of its keys and values."""
 
@@ -90,6 +93,10 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise SpecError(_mark(self.file, node), f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in (
+                "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+            raise SpecError(_mark(self.file, node), f"unsupported YAML tag '{node.tag}'",
+                            hint="specs are plain data: strings, numbers, booleans, lists and mappings")
         if isinstance(node, yaml.MappingNode):
             items, locs, key_locs = {}, {}, {}
             for key_node, value_node in node.value:
@@ -112,9 +119,7 @@ class _Builder:
             return ylist([self.build(n, depth + 1) for n in node.value], _mark(self.file, node),
                          [_mark(self.file, n) for n in node.value])
         # scalars: the safe constructor resolves ints, floats, bools and nulls
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
-            "str", "int", "float", "bool", "null"
-        }:
+        if node.tag in _SCALAR_TAGS:
             return self.scalar_loader.construct_object(node, deep=True)
         raise SpecError(_mark(self.file, node), f"unsupported YAML tag '{node.tag}'",
                         hint="specs are plain data: strings, numbers, booleans, lists and mappings")
