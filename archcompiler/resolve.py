@@ -222,11 +222,29 @@ class Resolver:
         last = self._sequence(self.raw["layers"], top, last, "layers")
         outputs = [last]
         if self.doc.outputs:
-            outputs = [self._lookup(o, top, self.raw.where("outputs"), "outputs") for o in self.doc.outputs]
+            outputs = self._outputs(top)
         self.errors.raise_if_any()
         self._infer()
         self.errors.raise_if_any()
         return Graph(self.doc, self.nodes, inputs, outputs, self.params, self.file)
+
+    def _outputs(self, top: Frame) -> list[TensorRef | None]:
+        """The listed outputs; a ``{layer: ..., when: ...}`` entry only where its condition holds."""
+        listed = self.raw["outputs"]
+        outputs = []
+        for k, entry in enumerate(listed):
+            loc, path = listed.where(k) if isinstance(listed, YList) else self.raw.where("outputs"), f"outputs[{k}]"
+            if isinstance(entry, dict):
+                when = self._subst(entry.get("when", True), top.env, entry, "when", f"{path}.when")
+                if not isinstance(when, bool):
+                    if when is not None:
+                        self.error(entry.where("when"), f"'when' must be true or false, got {when!r}", f"{path}.when")
+                    continue
+                if not when:
+                    continue
+                entry = entry["layer"]
+            outputs.append(self._lookup(entry, top, loc, path))
+        return outputs
 
     def error(self, loc, message, path="", hint=""):
         self.errors.add(SpecError(loc, message, path, hint))
@@ -487,8 +505,10 @@ class Resolver:
             if previous is None:
                 return None  # an earlier mistake already reported
             return [previous]
+        listed = raw.get("inputs")
         refs = [refs] if isinstance(refs, str) else refs
-        found = [self._lookup(r, frame, raw.where("inputs"), f"{path}.inputs") for r in refs]
+        found = [self._lookup(r, frame, listed.where(k) if isinstance(listed, YList) else raw.where("inputs"),
+                              f"{path}.inputs") for k, r in enumerate(refs)]
         return None if any(f is None for f in found) else found
 
     def _lookup(self, ref: str, frame: Frame, loc, path) -> TensorRef | None:
