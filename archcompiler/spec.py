@@ -51,6 +51,13 @@ class BlockSpec(Strict):
     output: str | None = Field(None, description="Which layer is the block's output (default: the last).")
 
 
+class OutputRef(Strict):
+    """An output that exists only under a condition: ``{layer: aux1_predictions, when: ${aux}}``."""
+
+    layer: str
+    when: bool | str = True
+
+
 class SpecDoc(Strict):
     """One architecture."""
 
@@ -70,7 +77,8 @@ class SpecDoc(Strict):
     inputs: dict[str, InputSpec]
     blocks: dict[str, BlockSpec] = Field(default_factory=dict)
     layers: list[dict[str, Any]]
-    outputs: list[str] | None = Field(None, description="The model's outputs (default: the last layer).")
+    outputs: list[str | OutputRef] | None = Field(None, description=(
+        "The model's outputs (default: the last layer); {layer: name, when: ${flag}} for an optional one."))
 
 
 # --- structural entries (their validation happens during expansion) ----------------------
