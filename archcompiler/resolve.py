@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .cells import CellSpec, check_cell
 from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean
 from .expr import ExprError, has_placeholder, substitute
 from .graph import Graph, Node, Scope, TensorRef
@@ -130,7 +131,7 @@ def _with_extends(raw, path: Path, chain: tuple[Path, ...]):
     parent = _with_extends(load_file(parent_path), parent_path, chain + (path,))
     items, locs = dict(parent), dict(parent.value_locs)
     for key, value in raw.items():
-        if key in ("params", "blocks") and isinstance(value, dict) and isinstance(parent.get(key), dict):
+        if key in ("params", "blocks", "cells") and isinstance(value, dict) and isinstance(parent.get(key), dict):
             merged = ydict({**parent[key], **value}, value.loc, {**parent[key].value_locs, **value.value_locs})
             merged.key_locs = {**parent[key].key_locs, **value.key_locs}
             items[key], locs[key] = merged, raw.where(key)
@@ -216,6 +217,7 @@ class Resolver:
     # -- the whole pass
     def run(self) -> Graph:
         self.params = self._params()
+        self.cells = self._cells()
         top = Frame("", {}, dict(self.params))
         inputs = self._inputs(top)
         last = TensorRef(inputs[0]) if inputs else None
@@ -272,6 +274,38 @@ class Resolver:
                     value = default
             values[name] = self._subst(value, values, raw, name, f"params.{name}")
         return values
+
+    def _cells(self) -> dict[str, CellSpec | None]:
+        """Every declared cell, with the params substituted and checked (None where it has errors)."""
+        raw = self.raw.get("cells") or {}
+        cells: dict[str, CellSpec | None] = {}
+        for name, entry in raw.items():
+            data = self._subst(entry, self.params, raw, name, f"cells.{name}")
+            cell = self._validate(CellSpec, data, data, f"cells.{name}") if isinstance(data, dict) else None
+            if cell is not None:
+                errors = check_cell(cell, data, f"cells.{name}")
+                self.errors.extend(errors)
+                cell = None if errors else cell.named(name)
+            cells[name] = cell
+        return cells
+
+    def _with_cell(self, raw, data, path):
+        """An rnn entry with its ``cell:`` name replaced by the checked declaration."""
+        name = data.get("cell")
+        if name is None:
+            self.error(raw.loc, "an rnn layer runs a cell declared under 'cells:'; add 'cell: <name>'",
+                       f"{path}.cell", "for the plain recurrent layer write 'type: simple_rnn'")
+            return None
+        if not isinstance(name, str):
+            return data  # pydantic reports a malformed cell
+        if name not in self.cells:
+            self.error(raw.where("cell"), f"unknown cell '{name}'", f"{path}.cell",
+                       did_you_mean(name, self.cells) or (f"cells of this spec: {', '.join(self.cells)}" if self.cells
+                                                          else "declare it under 'cells:'"))
+            return None
+        if self.cells[name] is None:
+            return None  # the cell's own errors are reported
+        return {**data, "cell": self.cells[name]}
 
     def _inputs(self, frame: Frame) -> list[str]:
         names = []
@@ -365,6 +399,10 @@ class Resolver:
                 self.error(raw.where("type"), f"unknown layer type '{kind}'", f"{path}.type",
                            hint or "run 'archcompiler schema' for the list of layer kinds")
             return None
+        if getattr(KINDS[kind], "uses_cell", False):
+            data = self._with_cell(raw, data, path)
+            if data is None:
+                return None
         layer = self._validate(KINDS[kind], {**data, "repeat": 1}, raw, path)
         if layer is None:
             return None

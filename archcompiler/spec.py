@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .cells import CellSpec
 from .layers import KINDS
 
 Family = Literal["mlp", "cnn", "rnn", "attention", "transformer"]
@@ -76,6 +77,8 @@ class SpecDoc(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     inputs: dict[str, InputSpec]
     blocks: dict[str, BlockSpec] = Field(default_factory=dict)
+    cells: dict[Name, CellSpec] = Field(default_factory=dict, description=(
+        "Recurrent cells declared by their gate equations, used by {type: rnn, cell: <name>}."))
     layers: list[dict[str, Any]]
     outputs: list[str | OutputRef] | None = Field(None, description=(
         "The model's outputs (default: the last layer); {layer: name, when: ${flag}} for an optional one."))
