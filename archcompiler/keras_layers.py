@@ -52,13 +52,15 @@ class SinusoidalPositionalEncoding(keras.layers.Layer):
     def call(self, x):
         d = x.shape[-1]
         steps = ops.shape(x)[1]
-        positions = ops.cast(ops.arange(steps), self.compute_dtype)[:, None]
-        even = ops.cast(ops.arange(0, d, 2), self.compute_dtype)[None, :]
+        # The angles are computed in float32 whatever the layer's dtype: in float16 a position
+        # like 500 has a spacing of 0.25 and the sines would be off by up to ~0.2.
+        positions = ops.cast(ops.arange(steps), "float32")[:, None]
+        even = ops.cast(ops.arange(0, d, 2), "float32")[None, :]  # 2i
         angles = positions / ops.power(10000.0, even / d)
         # interleave sin (even features) and cos (odd features)
         encoding = ops.reshape(ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1), (steps, d))
         if self.scale:
-            x = x * math.sqrt(d)
+            x = x * ops.cast(math.sqrt(d), x.dtype)
         return x + ops.cast(encoding, x.dtype)[None]
 
     def compute_output_shape(self, input_shape):

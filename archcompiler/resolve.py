@@ -500,20 +500,24 @@ class Resolver:
                 value = self._subst(default, env, block_raw["args"], arg, f"blocks.{use.use}.args.{arg}")
             env[arg] = value
         for arg in data:
-            if arg not in block.args and arg not in ENTRY_KEYS | {"use"}:
+            if arg not in block.args and arg not in ENTRY_KEYS | {"use"} and arg not in block.inputs[1:]:
                 self.error(raw.key_locs.get(arg, raw.loc), f"block '{use.use}' has no argument '{arg}'",
                            f"{path}.{arg}", did_you_mean(arg, block.args) or
                            f"its arguments: {', '.join(block.args) or 'none'}")
                 ok = False
         sources = self._sources(raw, data, frame, previous, path)
+        if ok and sources is not None:
+            sources = self._named_inputs(raw, data, block, use.use, frame, sources, path)
         if not ok or sources is None:
             if use.name:
                 frame.names[use.name] = None
             return None
         if len(sources) != len(block.inputs):
+            missing = block.inputs[len(sources):]
             self.error(raw.where("inputs") if "inputs" in raw else raw.loc,
                        f"block '{use.use}' reads {len(block.inputs)} input(s) ({', '.join(block.inputs)}), "
-                       f"got {len(sources)}", f"{path}.inputs")
+                       f"got {len(sources)}", f"{path}.inputs",
+                       f"give the others by name, e.g. {missing[0]}: <layer>" if missing and len(sources) else "")
             return None
         instance = use.name or self._auto_name(frame, use.use)
         prefix = frame.qualify(instance)
@@ -526,6 +530,28 @@ class Resolver:
             out = self._lookup(block.output, inner, block_raw.where("output"), f"blocks.{use.use}.output")
         frame.names[instance] = out
         return out
+
+    def _named_inputs(self, raw, data, block, block_name, frame: Frame, sources, path):
+        """Block inputs after the first may also be given by name (``memory: encoder``): they follow
+        the positional ones (``inputs:``, or the previous layer), so a repeated block reads its
+        previous copy and a fixed tensor at once (a Transformer decoder layer and the encoder output)."""
+        named = [n for n in block.inputs[1:] if n in data and n not in block.args]
+        if not named:
+            return sources
+        out, ok = list(sources), True
+        for n in named:
+            if n in block.inputs[:len(sources)]:
+                self.error(raw.key_locs.get(n, raw.loc), f"input '{n}' of block '{block_name}' is given twice, "
+                           "in 'inputs' and by name", f"{path}.{n}")
+                ok = False
+        for n in block.inputs[len(sources):]:
+            if n not in data:
+                break
+            found = self._lookup(data[n], frame, raw.where(n), f"{path}.{n}")
+            if found is None:
+                return None
+            out.append(found)
+        return out if ok else None
 
     # -- names and references
     def _auto_name(self, frame: Frame, kind: str) -> str:

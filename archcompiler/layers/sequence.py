@@ -98,7 +98,7 @@ class _Recurrent(Layer):
                                  field="inputs")
             for s in inputs[1:]:
                 if s != (self.units,):
-                    raise ShapeError(f"initial states must have shape ({self.units},), got {fmt_shape(s)}",
+                    raise ShapeError(f"initial states must have shape {fmt_shape((self.units,))}, got {fmt_shape(s)}",
                                      field="inputs")
         directions = 2 if self.bidirectional else 1
         width = self.units * directions
@@ -267,9 +267,12 @@ class MultiHeadAttention(Layer):
     summary_name: ClassVar[str] = "multi-head attention"
 
     def settle(self, inputs):
-        width = inputs[0][-1]
+        width = inputs[0][-1] if inputs and inputs[0] else None
         if self.key_dim is None:
-            if width is None or width % self.heads:
+            if width is None:
+                raise ShapeError("the query's feature size must be known to split it into heads",
+                                 hint="set key_dim")
+            if width % self.heads:
                 raise ShapeError(f"{self.heads} heads do not divide the model width {width}", field="heads",
                                  hint=f"choose heads among the divisors of {width}, or set key_dim")
             return self.model_copy(update={"key_dim": width // self.heads})
