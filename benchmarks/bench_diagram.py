@@ -37,12 +37,9 @@ def main() -> None:
     import keras
 
     keras_import = time.perf_counter() - start
-    try:
-        import pydot  # noqa: F401
+    import importlib.util
 
-        have_pydot = True
-    except ImportError:
-        have_pydot = False
+    have_pydot = importlib.util.find_spec("pydot") is not None
     print(f"imports: archcompiler {ours_import:.2f} s, keras {keras_import:.2f} s (not counted below)")
     if not have_pydot:
         print("pydot is not installed: keras.utils.plot_model cannot run, so the Keras side below is "

@@ -349,7 +349,10 @@ def test_tall_networks_wrap_into_columns(graphs, tmp_path):
     assert "wrapAout" in src and "wrapAin" in src  # A: where the first column continues
     w, h = png_size(write_diagram(g, tmp_path, ["png"])[0])
     assert w > h  # a slide, not a strip
-    assert "wrapA" not in diagram_source(g, rankdir="LR").source
+    assert "wrapA" not in diagram_source(g, wrap=False).source
+    # left to right, a long chain wraps into rows instead
+    w, h = png_size(write_diagram(g, tmp_path / "lr", ["png"], rankdir="LR")[0])
+    assert "wrapA" in diagram_source(g, rankdir="LR").source and w / h < 3.5
 
 
 def test_without_graphviz_dot_and_mermaid_are_still_written(graphs, tmp_path, monkeypatch):

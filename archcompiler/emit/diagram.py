@@ -29,7 +29,6 @@ from typing import Callable
 import graphviz
 
 from ..graph import Graph, Node, Scope
-from ..layers import fmt_shape
 
 # family → (fill, border, legend text)
 FAMILY_STYLE: dict[str, tuple[str, str, str]] = {
@@ -70,7 +69,6 @@ class Unit:
     repeat: int = 1  # ×N shown on the node (a repeated plain layer), 1 otherwise
     repeat_names: tuple[str, str] = ("", "")
     cluster: str | None = None  # key of the innermost cluster holding it
-    is_output: bool = False
 
     @property
     def head(self) -> Node:
@@ -114,7 +112,7 @@ class Plan:
     units: list[Unit]
     clusters: dict[str, Cluster]
     edges: list[Edge]
-    outputs: list[tuple[str, str, str]]  # (output node id, source unit id, edge label)
+    outputs: list[tuple[str, str, str]]  # (output node id, source unit id, its text)
     families: list[str]
     rows: list[tuple[str | None, list[str]]] = field(default_factory=list)  # parallel branches, in spec order
 
@@ -329,10 +327,9 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
     outputs = []
     for k, ref in enumerate(graph.outputs):
         unit = unit_of[collapse.rep(ref.node)]
-        unit.is_output = True
         source = graph.nodes[ref.node]
-        label = source.output_names[ref.index] if len(source.output_names) > 1 else ""
-        outputs.append((f"out{k}", unit.id, label))
+        which = f" ({source.output_names[ref.index]})" if len(source.output_names) > 1 else ""
+        outputs.append((f"out{k}", unit.id, f"output {_shape(source.shapes[ref.index])}{which}"))
     families = list(dict.fromkeys(u.family for u in units))
     families = [f for f in FAMILY_STYLE if f in families] + [f for f in families if f not in FAMILY_STYLE]
     return Plan(graph, units, clusters, edges, outputs, families, rows)
@@ -421,7 +418,6 @@ def _unit_lines(unit: Unit) -> tuple[str, list[str], str]:
         dtype = head.layer.dtype if getattr(head.layer, "dtype", "float32") != "float32" else ""
         return head.name, [], f"input {_shape(head.shape)}" + (f" {dtype}" if dtype else "")
     nodes = unit.nodes
-    title_nodes = nodes
     extra: list[str] = []
     if head.kind in PADDING_KINDS and len(nodes) > 1:
         title = f"{nodes[1].layer.label()}, after {head.layer.label()}"
@@ -431,7 +427,6 @@ def _unit_lines(unit: Unit) -> tuple[str, list[str], str]:
         rest = nodes[1:]
     if rest:
         extra = [n.layer.label() for n in rest]
-    del title_nodes
     if unit.repeat > 1:
         title += f"  ×{unit.repeat}"
     tail_copies = unit.copies[-1]
@@ -469,7 +464,7 @@ def _html_label(unit: Unit) -> str:
     title, extra, details = _unit_lines(unit)
     rows = [f'<TR><TD ALIGN="CENTER"><B>{_h(title)}</B></TD></TR>']
     if extra:
-        rows.append(f'<TR><TD ALIGN="CENTER">{_h(" → ".join(["", *extra]).strip())}</TD></TR>')
+        rows.append(f'<TR><TD ALIGN="CENTER">{_h("→ " + " → ".join(extra))}</TD></TR>')
     rows.append(f'<TR><TD ALIGN="CENTER"><FONT POINT-SIZE="9" COLOR="#52525b">{_h(details)}</FONT></TD></TR>')
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
@@ -511,9 +506,9 @@ EDGE_STYLE = {
 def diagram_source(graph: Graph, expand: bool = False, rankdir: str = "TB", wrap: bool = True) -> graphviz.Digraph:
     """The diagram as a ``graphviz.Digraph`` (``.source`` is the DOT text).
 
-    With ``wrap`` (and Graphviz installed), a top-to-bottom drawing much taller than wide is laid out
-    once to measure it, then cut between top-level blocks into side-by-side columns (about 16:9),
-    so that a deep network fits a slide."""
+    With ``wrap`` (and Graphviz installed), a drawing much longer than broad is laid out once to
+    measure it, then cut between top-level blocks into columns side by side (rows, left to right),
+    about 16:9, so that a deep network fits a slide."""
     return _layout(diagram_plan(graph, expand), rankdir, wrap, {})
 
 
@@ -524,11 +519,11 @@ def _layout(plan: Plan, rankdir: str, wrap: bool, files: dict[str, Path]) -> gra
     binary = shutil.which("dot")
     if binary is None:
         return dot
-    measure = wrap and rankdir == "TB"
+    measure = wrap and rankdir in ("TB", "LR")
     if not measure and not files:
         return dot
     plain = _run_dot(binary, dot.source, files, plain=measure)
-    cuts = _wrap_cuts(plan, plain) if measure else ()
+    cuts = _wrap_cuts(plan, plain, rankdir) if measure else ()
     if cuts:
         dot = _build_dot(plan, rankdir, cuts)
         if files:
@@ -578,8 +573,8 @@ def _spine(plan: Plan) -> set[str]:
     preds: dict[int, list[int]] = {}
     for e in plan.edges:
         preds.setdefault(position[e.dst], []).append(position[e.src])
-    stops = sorted(set(([0] if not plan.units[1:] or sum(u.head.is_input for u in plan.units) == 1 else [])
-                       + cuts + [len(plan.units) - 1]))
+    single_input = sum(u.head.is_input for u in plan.units) == 1
+    stops = sorted({*([0] if single_input else []), *cuts, len(plan.units) - 1})
     spine = {plan.units[k].id for k in stops}
     for a, b in zip(stops, stops[1:]):
         longest = {a: 0}
@@ -605,20 +600,32 @@ def _cluster_chain(plan: Plan, key: str | None) -> list[str]:
     return chain
 
 
-def _wrap_cuts(plan: Plan, plain: str) -> tuple[int, ...]:
-    """Where to cut a tall drawing into columns: at units every path passes through, between
-    top-level blocks, so that the columns side by side come closest to a 16:9 slide."""
+def _wrap_cuts(plan: Plan, plain: str, rankdir: str = "TB") -> tuple[int, ...]:
+    """Where to cut a long drawing into columns (TB) or rows (LR): at units every path passes
+    through, between top-level blocks, so that the pieces side by side come closest to 16:9."""
     width = height = 0.0
-    boxes: dict[str, tuple[float, float, float, float]] = {}  # id → left, right, top, bottom (from the top)
+    # id → (across: low, high; along the flow: start, end), in inches
+    boxes: dict[str, tuple[float, float, float, float]] = {}
     for line in plain.splitlines():
         parts = line.split(" ", 6)
         if parts[0] == "graph" and len(parts) >= 4:
             width, height = float(parts[2]), float(parts[3])
         elif parts[0] == "node" and len(parts) >= 6:
             x, y, w, h = (float(v) for v in parts[2:6])
-            boxes[parts[1]] = (x - w / 2, x + w / 2, height - y - h / 2, height - y + h / 2)
-    if not width or height / width < 2.0:
+            if rankdir == "LR":
+                boxes[parts[1]] = (height - y - h / 2, height - y + h / 2, x - w / 2, x + w / 2)
+            else:
+                boxes[parts[1]] = (x - w / 2, x + w / 2, height - y - h / 2, height - y + h / 2)
+    if not width or not height:
         return ()
+    length, breadth = (width, height) if rankdir == "LR" else (height, width)
+    if length / breadth < (3.5 if rankdir == "LR" else 2.0):
+        return ()
+
+    def aspect(along: float, across: float) -> float:
+        """Width / height of a drawing whose flow runs ``along`` and whose pieces stack ``across``."""
+        return along / across if rankdir == "LR" else across / along
+
     position = {u.id: k for k, u in enumerate(plan.units)}
     successors: dict[str, list[str]] = {}
     for e in plan.edges:
@@ -634,23 +641,23 @@ def _wrap_cuts(plan: Plan, plain: str) -> tuple[int, ...]:
     ids = [u.id for u in plan.units] + [o[0] for o in plan.outputs]
 
     def score(cuts: tuple[int, ...]) -> float:
-        """How far the drawing cut there is from 16:9 (columns laid side by side, 0.6 in apart)."""
+        """How far the drawing cut there is from 16:9 (pieces side by side, 0.6 in apart)."""
         bounds = [-1, *cuts, len(ids) - 1]
-        widths, heights = [], []
+        across, along = [], []
         for lo, hi in zip(bounds, bounds[1:]):
-            column = [boxes[i] for i in ids[lo + 1:hi + 1] if i in boxes]
-            if column:
-                widths.append(max(b[1] for b in column) - min(b[0] for b in column) + 0.6)
-                heights.append(max(b[3] for b in column) - min(b[2] for b in column))
-        if len(heights) < 2 or min(heights) < 0.25 * max(heights):
+            piece = [boxes[i] for i in ids[lo + 1:hi + 1] if i in boxes]
+            if piece:
+                across.append(max(b[1] for b in piece) - min(b[0] for b in piece) + 0.6)
+                along.append(max(b[3] for b in piece) - min(b[2] for b in piece))
+        if len(along) < 2 or min(along) < 0.25 * max(along):
             return math.inf  # a stub column helps no one
-        return abs(math.log(sum(widths) / (max(heights) + 1.0) / (16 / 9)))
+        return abs(math.log(aspect(max(along) + 1.0, sum(across)) / (16 / 9)))
 
     best, best_score = (), abs(math.log(width / height / (16 / 9)))
     for columns in range(2, 9):
         chosen: list[int] = []
         for j in range(1, columns):
-            target = j * height / columns
+            target = j * length / columns
             options = [k for k in eligible if not chosen or k > chosen[-1]]
             if options:
                 chosen.append(min(options, key=lambda k: abs(boxes[plan.units[k].id][3] - target)))
@@ -695,7 +702,8 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
         cluster = plan.clusters[key]
         with g.subgraph(name=cluster.id) as c:
             sub = f'  <FONT COLOR="#52525b">{_h(cluster.subtitle)}</FONT>' if cluster.subtitle else ""
-            params = f'  <FONT POINT-SIZE="9" COLOR="#71717a">{cluster.params:,} params</FONT>' if cluster.params else ""
+            params = (f'  <FONT POINT-SIZE="9" COLOR="#71717a">{cluster.params:,} params</FONT>'
+                      if cluster.params else "")
             c.attr(label=f"<<B>{_h(cluster.title)}</B>{sub}{params}>", labeljust="l", fontsize="11",
                    style="rounded,dashed,filled" if cluster.repeat == 1 else "rounded,bold,filled",
                    color="#a1a1aa" if cluster.repeat == 1 else "#3f3f46",
@@ -709,6 +717,8 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
     def add_rows(g: graphviz.Digraph, key: str | None) -> None:
         for where, ids in plan.rows:
             if where == key:
+                if rankdir == "LR":  # Graphviz stacks a rotated row bottom-up
+                    ids = ids[::-1]
                 with g.subgraph() as row:
                     row.attr(rank="same")
                     for a, b in zip(ids, ids[1:]):
@@ -720,10 +730,7 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
         add_cluster(dot, key)
     add_rows(dot, None)
     fill, border, _ = FAMILY_STYLE["input"]
-    for out_id, source, label in plan.outputs:
-        unit = next(u for u in plan.units if u.id == source)
-        shape = unit.tail.shapes[0]
-        text = f"output {_shape(shape)}" + (f" ({label})" if label else "")
+    for out_id, source, text in plan.outputs:
         dot.node(out_id, f"<{_h(text)}>", shape="box", style="rounded,filled,bold", fillcolor=fill, color=border,
                  fontsize="10")
         dot.edge(source, out_id)
@@ -788,7 +795,7 @@ def _mermaid(plan: Plan) -> str:
         title, extra, details = _unit_lines(unit)
         text = f"<b>{_mm(title)}</b>"
         if extra:
-            text += "<br>" + _mm(" → ".join(extra))
+            text += "<br>" + _mm("→ " + " → ".join(extra))
         text += f"<br><small>{_mm(details)}</small>"
         if unit.head.is_input:
             return f'{indent}{unit.id}(["{text}"])'
@@ -805,9 +812,7 @@ def _mermaid(plan: Plan) -> str:
             lines.append(f"{indent}end")
 
     emit(None, "  ")
-    for out_id, source, label in plan.outputs:
-        unit = next(u for u in plan.units if u.id == source)
-        text = f"output {_shape(unit.tail.shapes[0])}" + (f" ({label})" if label else "")
+    for out_id, source, text in plan.outputs:
         lines.append(f'  {out_id}(["{_mm(text)}"])')
         lines.append(f"  {source} --> {out_id}")
     arrows = {"data": "-->", "state": "-.->", "attention": "-->", "skip": "==>"}
