@@ -23,6 +23,8 @@ class Scope:
     group: str
     index: int = 1
     count: int = 1
+    # the block's arguments for this instance, as (name, value) pairs (for the docs); not part of equality
+    args: tuple = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -522,7 +522,7 @@ class Resolver:
         instance = use.name or self._auto_name(frame, use.use)
         prefix = frame.qualify(instance)
         group, index, count = repeat or (f"g{next(self.groups)}", 1, 1)
-        scope = Scope(prefix, use.use, group, index, count)
+        scope = Scope(prefix, use.use, group, index, count, tuple((a, env[a]) for a in block.args if a in env))
         inner = Frame(prefix, dict(zip(block.inputs, sources)), env, frame.scopes + (scope,),
                       frame.blocks + (use.use,))
         out = self._sequence(block_raw["layers"], inner, sources[0], f"blocks.{use.use}.layers")
