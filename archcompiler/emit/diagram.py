@@ -29,6 +29,7 @@ from typing import Callable
 import graphviz
 
 from ..graph import Graph, Node, Scope
+from ..outputs import OutputError
 
 # family → (fill, border, legend text)
 FAMILY_STYLE: dict[str, tuple[str, str, str]] = {
@@ -540,9 +541,13 @@ def _run_dot(binary: str, source: str, files: dict[str, Path], plain: bool) -> s
         measured = Path(tmp) / "layout.txt"
         if plain:
             args += ["-Tplain", f"-o{measured}"]
-        done = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, timeout=120)
+        try:
+            done = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise OutputError(f"Graphviz could not run: {e}") from None
         if done.returncode != 0:
-            raise RuntimeError(f"Graphviz failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+            first = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+            raise OutputError(f"Graphviz failed: {first[0] if first else f'exit code {done.returncode}'}")
         return measured.read_text(encoding="utf-8", errors="replace") if plain else ""
 
 
