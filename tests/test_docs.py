@@ -290,7 +290,7 @@ def test_recurrent_equations_have_the_layers_sizes(built):
         assert r"3 \cdot \left(16 \cdot 16 + 16 \cdot 16 + 2 \cdot 16\right) = 3 \cdot 544 = 1{,}632" in gru
         assert r"H_t = \left(1 - U_t\right) \odot H_{t-1} + U_t \odot \tilde{H}_t" in gru
         rnn = docs["rnn"]  # W: k×m = 8×16, U: 8×8, V: o×k = 5×8 from the dense layer after it
-        assert r"H_t = \tanh\left(U H_{t-1} + W X_t + b\right), \qquad Y_t = \operatorname{softmax}\left(V H_t\right)" in rnn
+        assert r"H_t = \tanh\left(U H_{t-1} + W X_t + b\right), \qquad Y = \operatorname{softmax}\left(V H_T\right)" in rnn
         assert "k×m = 8×16" in rnn and "k×k = 8×8" in rnn and "o×k = 5×8" in rnn
         assert r"8 \cdot 16 + 8 \cdot 8 + 8 = 200" in rnn
         mha = docs["mha"]  # 4 heads × 4 = 16, causal
