@@ -835,6 +835,10 @@ def index_context(graphs: list[Graph]) -> dict:
         line, step = lineage_step(g.name)
         rows.append({"g": g, "spec": g.spec, "line": line, "step": step,
                      "inputs": [(n, g.nodes[n].shape, g.nodes[n].layer.dtype) for n in g.inputs]})
+    order = list(lineages()["lines"])
+    rows.sort(key=lambda r: (order.index(r["line"]) if r["line"] in order else len(order),
+                             r["step"] if r["step"] is not None else 0, r["spec"].year or 0,
+                             [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", r["g"].name)]))
     by_step: dict[tuple, list] = {}
     for row in rows:
         if row["line"]:
