@@ -831,6 +831,7 @@ def write_docs(graph: Graph, folder: Path, langs: tuple[str, ...] = LANGS) -> li
 
 def index_context(graphs: list[Graph]) -> dict:
     rows = []
+    graphs = list({g.name: g for g in reversed(graphs)}.values())[::-1]  # a spec named twice: once
     for g in graphs:
         line, step = lineage_step(g.name)
         rows.append({"g": g, "spec": g.spec, "line": line, "step": step,
