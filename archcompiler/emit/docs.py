@@ -831,8 +831,11 @@ def write_docs(graph: Graph, folder: Path, langs: tuple[str, ...] = LANGS) -> li
 
 def index_context(graphs: list[Graph]) -> dict:
     rows = []
-    graphs = list({g.name: g for g in reversed(graphs)}.values())[::-1]  # a spec named twice: once
+    seen: set[str] = set()
     for g in graphs:
+        if g.name in seen:  # a spec named twice (e.g. by name and by --all) is listed once
+            continue
+        seen.add(g.name)
         line, step = lineage_step(g.name)
         rows.append({"g": g, "spec": g.spec, "line": line, "step": step,
                      "inputs": [(n, g.nodes[n].shape, g.nodes[n].layer.dtype) for n in g.inputs]})
