@@ -280,7 +280,12 @@ def _dense(doc, node):
     weights, bias = features * L.units, (L.units if L.use_bias else 0)
     positions = ins[:-1]
     src = doc.g.nodes[node.inputs[0].node]
-    return {"in": ins, "out": node.shape, "features": features, "units": L.units,
+    readers = doc.g.consumers(node.name)
+    ffn = None  # a position-wise dense with a non-linearity feeding another one: the feed-forward sublayer
+    if (positions and len(readers) == 1 and readers[0].kind == "dense" and L.activation not in (None, "linear")
+            and readers[0].layer.activation in (None, "linear") and readers[0].layer.units == features):
+        ffn = {"next": readers[0].name, "d_in": features, "d_ff": L.units, "d_out": readers[0].layer.units}
+    return {"ffn": ffn, "in": ins, "out": node.shape, "features": features, "units": L.units,
             "activation": L.activation or "linear", "use_bias": L.use_bias, "weights": weights, "bias": bias,
             "params": node.params, "params_ok": weights + bias == node.params,
             "positions": positions, "per_position": len(positions) > 0,
