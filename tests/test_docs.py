@@ -431,7 +431,7 @@ def test_transformer_feed_forward_and_add_norm(built):
         docs = documented(built["text"][("transformer", lang)])
         body = docs["encoder1_ffn_1"]
         assert r"\mathrm{FFN}(x) = W_2 \operatorname{ReLU}(W_1 x + b_1) + b_2" in body
-        d_model, d_ff = ff1.layer.units and g.input_shapes(ff1)[0][-1], ff1.layer.units
+        d_model, d_ff = g.input_shapes(ff1)[0][-1], ff1.layer.units
         assert (f"{d_model} to {d_ff}" if lang == "en" else f"{d_model}개에서 {d_ff}개") in body
         assert ff2.layer.units == d_model
         assert "Add & Norm" in docs["encoder1_attention_norm"] or "add & norm" in docs["encoder1_attention_norm"]
