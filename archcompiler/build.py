@@ -9,7 +9,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from .errors import SpecErrors
 from .graph import Graph
-from .outputs import safe_child, staged_folder
+from .outputs import make_folder, safe_child, staged_folder
 from .resolve import load_graph
 
 
@@ -46,18 +46,19 @@ def _progress(console: Console) -> Progress:
 
 def build_specs(specs, out_dir: Path, sets, langs, index: bool, console: Console) -> list[Path]:
     graphs = load_all(specs, sets)
+    targets = [safe_child(out_dir, graph.name) for graph in graphs]
+    make_folder(out_dir)  # fail before the slow part
     from .emit.diagram import write_diagram
     from .emit.docs import write_docs, write_index
-    from .emit.keras_model import build_model
+    from .emit.keras_model import build_model, import_keras
     from .emit.summary import summary_text
 
     written = []
     with _progress(console) as progress:
         task = progress.add_task("importing Keras", total=len(graphs) * 4)
-        import keras  # noqa: F401  (a few seconds; shown as a step of its own)
+        import_keras()  # a few seconds; shown as a step of its own
 
-        for graph in graphs:
-            target = safe_child(out_dir, graph.name)
+        for graph, target in zip(graphs, targets):
             with staged_folder(target) as stage:
                 progress.update(task, description=f"{graph.name}: Keras model")
                 model = build_model(graph)

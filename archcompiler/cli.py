@@ -66,6 +66,7 @@ def _specs(specs: list[str] | None, all_: bool) -> list[str]:
     chosen = list(specs or [])
     if all_:
         chosen += builtin_names()
+    chosen = list(dict.fromkeys(chosen))  # a spec named and also in --all is built once
     if not chosen:
         raise SpecErrors([SpecError(None, "no spec given", hint="name a spec file or a built-in spec, or use --all")])
     return chosen

@@ -21,14 +21,21 @@ def safe_child(parent: Path, name: str) -> Path:
     return child
 
 
+def make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create {folder}: {e.strerror or e}") from None
+
+
 @contextmanager
 def staged_folder(target: Path):
     """Yield an empty temporary folder; on success it becomes ``target``."""
+    make_folder(target.parent)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as e:
-        raise OutputError(f"cannot create {target.parent}: {e.strerror or e}") from None
+        raise OutputError(f"cannot write in {target.parent}: {e.strerror or e}") from None
     try:
         yield stage
         old = None

@@ -5,6 +5,8 @@ This is the only module that imports Keras (and so TensorFlow, the default backe
 from __future__ import annotations
 
 import math
+import os
+import sys
 
 from ..graph import Graph
 from ..layers import fmt_shape
@@ -14,10 +16,35 @@ class InferenceMismatch(AssertionError):
     """Keras disagrees with the project's inference: a bug in one of the two, never hidden."""
 
 
-def build_model(graph: Graph, check: bool = True):
-    import keras
+def import_keras():
+    """Import Keras quietly: TensorFlow's native start-up notices go straight to file descriptor 2,
+    bypassing Python, so they are muted only for the duration of the import."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                import keras
 
+                if keras.backend.backend() == "tensorflow":
+                    import tensorflow as tf
+
+                    tf.constant(0.0) + 1.0  # the first operation prints its own notices
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
     from .. import keras_layers  # noqa: F401  (registers the custom layers)
+
+    return keras
+
+
+def build_model(graph: Graph, check: bool = True):
+    keras = import_keras()
 
     tensors: dict[str, list] = {}
     for node in graph.nodes.values():
