@@ -429,3 +429,17 @@ def test_no_tensorflow_imported(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
+
+
+def test_declared_cells_get_a_figure_of_their_inside(tmp_path):
+    from archcompiler.emit.docs import write_docs
+
+    graph = load_graph("mgu")
+    files = {p.name for p in write_diagram(graph, tmp_path, ["dot", "mmd"])}
+    assert "mgu_cell_mgu.dot" in files
+    source = (tmp_path / "mgu_cell_mgu.dot").read_text()
+    assert "forget gate" in source and "×" in source  # gates and products are drawn
+    write_docs(graph, tmp_path, ("en", "ko"))
+    for doc in ("README.md", "README.ko.md"):
+        assert "(mgu_cell_mgu.svg)" in (tmp_path / doc).read_text()
+    assert not [p for p in write_diagram(load_graph("vgg16"), tmp_path, ["dot"]) if "_cell_" in p.name]

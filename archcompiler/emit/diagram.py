@@ -865,4 +865,35 @@ def write_diagram(graph: Graph, folder: Path, formats: list[str], expand: bool =
             written["dot"].write_text(dot.source, encoding="utf-8")
     if "mmd" in wanted:
         written["mmd"].write_text(_mermaid(plan), encoding="utf-8")
-    return [written[f] for f in wanted if f in written]
+    return [written[f] for f in wanted if f in written] + _write_cells(graph, folder, wanted)
+
+
+def declared_cells(graph: Graph) -> dict[str, Node]:
+    """The first layer running each cell the spec declares by its gates (``type: rnn``), by cell name."""
+    found: dict[str, Node] = {}
+    for node in graph.layers():
+        cell = getattr(node.layer, "cell", None)
+        if node.kind == "rnn" and cell is not None:
+            found.setdefault(cell.name, node)
+    return found
+
+
+def cell_file_stem(graph: Graph, cell: str) -> str:
+    return f"{graph.name}_cell_{cell}"
+
+
+def _write_cells(graph: Graph, folder: Path, wanted: list[str]) -> list[Path]:
+    """A figure of each declared cell's inside (gates, products, sums), beside the main diagram."""
+    written = []
+    binary = shutil.which("dot")
+    for name, node in declared_cells(graph).items():
+        digraph = node.layer.diagram(graph.input_shapes(node)[0][-1])
+        stem = folder / cell_file_stem(graph, name)
+        if "dot" in wanted:
+            stem.with_suffix(".dot").write_text(digraph.source, encoding="utf-8")
+            written.append(stem.with_suffix(".dot"))
+        files = {f: stem.with_suffix(f".{f}") for f in ("svg", "png") if f in wanted}
+        if binary and files:
+            _run_dot(binary, digraph.source, files, plain=False)
+            written += files.values()
+    return written

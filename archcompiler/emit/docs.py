@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..graph import Graph, Node, Scope
 from ..library import TEMPLATES_DIR
+from .diagram import cell_file_stem
 
 LANGS = ("en", "ko")
 FILES = {"en": "README.md", "ko": "README.ko.md"}
@@ -485,7 +486,8 @@ def _declared_cell(doc, node):
     f.update(cell=cell.name, cell_title=cell.title.model_dump() if cell.title else None,
              cell_explain=cell.explain.model_dump() if cell.explain else None, states=list(cell.state),
              output_state=cell.output_state, rows=rows, gates=[r for r in rows if r["kind"] == "gate"],
-             per_direction=per_direction, params_ok=per_direction * f["directions"] == node.params)
+             per_direction=per_direction, params_ok=per_direction * f["directions"] == node.params,
+             figure=f"{cell_file_stem(doc.g, cell.name)}.svg")
     return f
 
 
