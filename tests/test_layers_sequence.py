@@ -289,7 +289,7 @@ inputs: {x: {shape: [7, 5]}, y: {shape: [3, 6]}}
 layers:
   - {type: lstm, name: enc, units: 4, return_state: true, inputs: x}
   - {type: lstm, units: 4, inputs: [y, enc.h]}
-""", "lstm takes 2 initial state(s), got 1", 5),
+""", "LSTM takes 2 initial state(s) (h, c), got 1", 5),
     ("""
 inputs: {x: {shape: [7, 5]}, h: {shape: [3]}}
 layers:

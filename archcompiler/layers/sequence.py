@@ -61,29 +61,38 @@ class PositionalEncoding(Layer):
         return "sinusoidal positions"
 
 
-class _Recurrent(Layer):
+class RecurrentLayer(Layer):
+    """What every recurrent layer shares: states carried across steps, optional initial states as
+    extra inputs, ``return_sequences``/``return_state`` and a bidirectional wrapper. Subclasses
+    say what their cell is: its states, its parameters and work per step, and its Keras layer."""
+
     units: PositiveInt
-    activation: Activation = Field("tanh", description="Activation of the candidate / hidden state.")
     return_sequences: bool = Field(False, description="Output every step (many-to-many) or only the last.")
     return_state: bool = Field(False, description="Also output the final state(s).")
     bidirectional: bool = False
     go_backwards: bool = False
 
     family: ClassVar[str] = "recurrent"
-    max_inputs: ClassVar[int] = 5  # the sequence, then initial states
-    states: ClassVar[tuple[str, ...]] = ("h",)
-    gates: ClassVar[int] = 1
-    keras_class: ClassVar[str] = ""
+
+    def state_names(self) -> tuple[str, ...]:
+        return ("h",)
+
+    def cell_params(self, m: int) -> int:  # pragma: no cover - every kind overrides
+        raise NotImplementedError
+
+    def step_macs(self, m: int) -> int:  # pragma: no cover - every kind overrides
+        raise NotImplementedError
+
+    def keras_rnn(self, keras, name: str):
+        """The one-directional Keras layer (wrapped in Bidirectional by ``keras`` when asked)."""
+        raise NotImplementedError  # pragma: no cover
 
     def output_names(self):
         if not self.return_state:
             return ["output"]
         if self.bidirectional:
-            return ["output"] + [f"{d}_{s}" for d in ("forward", "backward") for s in self.states]
-        return ["output", *self.states]
-
-    def cell_params(self, m: int) -> int:
-        return self.gates * self.units * (m + self.units + 1)
+            return ["output"] + [f"{d}_{s}" for d in ("forward", "backward") for s in self.state_names()]
+        return ["output", *self.state_names()]
 
     def infer(self, inputs):
         shape = inputs[0]
@@ -91,46 +100,77 @@ class _Recurrent(Layer):
         steps, m = shape
         if m is None:
             raise ShapeError("the feature size of a recurrent layer's input must be known")
-        expected_states = len(self.states) * (2 if self.bidirectional else 1)
+        directions = 2 if self.bidirectional else 1
+        expected = len(self.state_names()) * directions
         if len(inputs) > 1:
-            if len(inputs) - 1 != expected_states:
-                raise ShapeError(f"{self.type} takes {expected_states} initial state(s), got {len(inputs) - 1}",
+            if len(inputs) - 1 != expected:
+                names = ", ".join(self.state_names())
+                raise ShapeError(f"{self.kind_label()} takes {expected} initial state(s) ({names}"
+                                 f"{' for each direction' if directions == 2 else ''}), got {len(inputs) - 1}",
                                  field="inputs")
             for s in inputs[1:]:
                 if s != (self.units,):
                     raise ShapeError(f"initial states must have shape {fmt_shape((self.units,))}, got {fmt_shape(s)}",
                                      field="inputs")
-        directions = 2 if self.bidirectional else 1
         width = self.units * directions
-        out = (steps, width) if self.return_sequences else (width,)
-        shapes = [out]
+        shapes = [(steps, width) if self.return_sequences else (width,)]
         if self.return_state:
-            shapes += [(self.units,)] * expected_states
-        params = self.cell_params(m) * directions
-        macs = directions * _steps(steps) * self.gates * self.units * (m + self.units)
-        return Inferred(shapes, trainable=params, macs=macs)
-
-    def keras_options(self) -> dict:
-        return {}
+            shapes += [(self.units,)] * expected
+        return Inferred(shapes, trainable=self.cell_params(m) * directions,
+                        macs=directions * _steps(steps) * self.step_macs(m))
 
     def keras(self, keras, name):
-        cls = getattr(keras.layers, self.keras_class)
-        options = dict(activation=self.activation, return_sequences=self.return_sequences,
-                       return_state=self.return_state, go_backwards=self.go_backwards, **self.keras_options())
         if self.bidirectional:
-            return keras.layers.Bidirectional(cls(self.units, **options), name=name)
-        return cls(self.units, name=name, **options)
+            return keras.layers.Bidirectional(self.keras_rnn(keras, None), name=name)
+        return self.keras_rnn(keras, name)
+
+    def keras_options(self) -> dict:
+        return dict(return_sequences=self.return_sequences, return_state=self.return_state,
+                    go_backwards=self.go_backwards)
 
     def call(self, layer, tensors):
         if len(tensors) > 1:
             return layer(tensors[0], initial_state=list(tensors[1:]))
         return layer(tensors[0])
 
+    def kind_label(self) -> str:
+        return self.type
+
     def label(self):
         flags = [f for f in ("return_sequences", "return_state") if getattr(self, f)]
-        name = self.keras_class if self.keras_class != "SimpleRNN" else "RNN"
         prefix = "bidirectional " if self.bidirectional else ""
-        return f"{prefix}{name} {self.units}" + ("".join(f", {f}" for f in flags))
+        return f"{prefix}{self.kind_label()} {self.units}" + "".join(f", {f}" for f in flags)
+
+
+class _Recurrent(RecurrentLayer):
+    """The built-in kinds (simple_rnn, lstm, gru): Keras' own layers, their activations as fields."""
+
+    activation: Activation = Field("tanh", description="Activation of the candidate / hidden state.")
+
+    max_inputs: ClassVar[int] = 5  # the sequence, then initial states
+    states: ClassVar[tuple[str, ...]] = ("h",)
+    gates: ClassVar[int] = 1
+    keras_class: ClassVar[str] = ""
+
+    def state_names(self):
+        return self.states
+
+    def cell_params(self, m: int) -> int:
+        return self.gates * self.units * (m + self.units + 1)
+
+    def step_macs(self, m: int) -> int:
+        return self.gates * self.units * (m + self.units)
+
+    def extra_keras_options(self) -> dict:
+        return {}
+
+    def keras_rnn(self, keras, name):
+        cls = getattr(keras.layers, self.keras_class)
+        return cls(self.units, name=name, activation=self.activation, **self.keras_options(),
+                   **self.extra_keras_options())
+
+    def kind_label(self):
+        return "RNN" if self.keras_class == "SimpleRNN" else self.keras_class
 
 
 class SimpleRNN(_Recurrent):
@@ -153,7 +193,7 @@ class LSTM(_Recurrent):
     keras_class: ClassVar[str] = "LSTM"
     summary_name: ClassVar[str] = "LSTM"
 
-    def keras_options(self):
+    def extra_keras_options(self):
         return {"recurrent_activation": self.gate_activation, "unit_forget_bias": self.unit_forget_bias}
 
 
@@ -172,7 +212,7 @@ class GRU(_Recurrent):
     def cell_params(self, m):
         return 3 * self.units * (m + self.units + (2 if self.reset_after else 1))
 
-    def keras_options(self):
+    def extra_keras_options(self):
         return {"recurrent_activation": self.gate_activation, "reset_after": self.reset_after}
 
 
