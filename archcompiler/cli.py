@@ -162,6 +162,7 @@ def diagram(spec: str = typer.Argument(..., help="A spec file or built-in spec n
             set_: Optional[List[str]] = SetOption):
     """Draw the architecture with Graphviz (and a Mermaid flowchart), without building a model."""
     from .emit.diagram import write_diagram
+    from .outputs import staged_files
     from .resolve import load_graph
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -170,8 +171,10 @@ def diagram(spec: str = typer.Argument(..., help="A spec file or built-in spec n
         raise SpecErrors([SpecError(None, f"unknown format {', '.join(bad)}" if bad else f"unknown rankdir '{rankdir}'",
                                     hint="formats: svg, png, dot, mmd; rankdir: TB or LR")])
     graph = load_graph(spec, _parse_sets(set_))
-    for path in write_diagram(graph, out_dir, wanted, expand=expand, rankdir=rankdir.upper(), notify=err.print):
-        out.print(f"wrote {path}", markup=False, highlight=False)
+    with staged_files(out_dir) as stage:
+        written = write_diagram(graph, stage, wanted, expand=expand, rankdir=rankdir.upper(), notify=err.print)
+    for path in written:
+        out.print(f"wrote {out_dir / path.name}", markup=False, highlight=False)
 
 
 @app.command()

@@ -52,3 +52,22 @@ def staged_folder(target: Path):
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+
+
+@contextmanager
+def staged_files(folder: Path):
+    """Yield an empty temporary folder; on success every file in it moves into ``folder``
+    (for commands that write a few files beside others, like ``diagram``)."""
+    make_folder(folder)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".archcompiler.", dir=folder))
+    except OSError as e:
+        raise OutputError(f"cannot write in {folder}: {e.strerror or e}") from None
+    try:
+        yield stage
+        for path in sorted(stage.iterdir()):
+            path.replace(folder / path.name)
+    except OSError as e:
+        raise OutputError(f"cannot write in {folder}: {e.strerror or e}") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
