@@ -593,8 +593,10 @@ class Resolver:
             later = base in _entry_names(self.raw)
             message = (f"'{base}' is defined later in the spec: a layer can only read layers above it, "
                        "so the graph has no cycles" if later else f"unknown layer or input '{base}'")
-            self.error(loc, message, path, did_you_mean(base, visible) if not later else
-                       "move the layer above its first reader")
+            nearby = [n for n in frame.names if frame.names[n] is not None][-6:]
+            hint = ("move the layer above its first reader" if later else did_you_mean(base, visible)
+                    or (f"layers above it here: {', '.join(nearby)}" if nearby else ""))
+            self.error(loc, message, path, hint)
             return None
         if match["out"] is None and match["index"] is None:
             return target
