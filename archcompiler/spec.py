@@ -64,6 +64,7 @@ class SpecDoc(Strict):
 
     name: Name
     title: str | None = None
+    title_ko: str | None = Field(None, description="The title in the Korean docs (default: title).")
     family: Family | None = None
     extends: str | None = Field(None, description="A built-in spec name or a path; this file overrides it.")
     override: dict[str, dict[str, Any]] = Field(
