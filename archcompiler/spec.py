@@ -140,6 +140,25 @@ def json_schema() -> dict:
 
     SpecSchema.__name__ = "ArchcompilerSpec"
     schema = SpecSchema.model_json_schema()
+    for definition in schema.get("$defs", {}).values():
+        _allow_expressions(definition)
+    # a spec that extends another may leave out what it inherits
+    schema["required"] = [r for r in schema.get("required", []) if r not in ("inputs", "layers")]
+    schema["if"] = {"not": {"required": ["extends"]}}
+    schema["then"] = {"required": ["inputs", "layers"]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "archcompiler spec"
     return schema
+
+
+EXPRESSION = {"type": "string", "pattern": r"\$\{[^{}]*\}", "description": "A ${...} expression."}
+
+
+def _allow_expressions(definition: dict) -> None:
+    """Any setting of an entry may be a ``${...}`` expression (evaluated during expansion)."""
+    if "discriminator" in definition or "use" in definition.get("properties", {}):
+        return
+    for key, prop in definition.get("properties", {}).items():
+        if key not in ("type", "name", "inputs") and prop.get("type") != "string":
+            definition["properties"][key] = {"anyOf": [prop, EXPRESSION],
+                                             **{k: prop[k] for k in ("description", "default", "title") if k in prop}}

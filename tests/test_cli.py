@@ -81,3 +81,20 @@ def test_schema_is_json_with_every_layer_kind():
         if kind != "input":
             assert f'"const": "{kind}"' in text or f'"enum": ["{kind}"]' in text, kind
     assert "layers" in schema["properties"] and "blocks" in schema["properties"]
+
+
+def test_every_builtin_spec_validates_against_the_schema_and_mistakes_do_not():
+    jsonschema = __import__("pytest").importorskip("jsonschema")
+    from archcompiler.library import SPECS_DIR
+    from archcompiler.source import load_file, load_yaml
+    from archcompiler.spec import json_schema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    plain = lambda data: json.loads(json.dumps(data))  # noqa: E731
+    for path in sorted(SPECS_DIR.glob("*.yaml")):
+        errors = list(validator.iter_errors(plain(load_file(path))))
+        assert not errors, (path.name, errors[0].message)
+    for bad in ("{type: conv2d, filter: 8, kernel: 3}", "{type: conv2d, filters: many, kernel: 3}",
+                "{type: dense, units: 4, activation: softmaxx}", "{type: convolution, filters: 8}"):
+        spec = plain(load_yaml(f"name: t\ninputs: {{x: {{shape: [4]}}}}\nlayers:\n  - {bad}\n"))
+        assert list(validator.iter_errors(spec)), bad

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -50,7 +50,8 @@ def _pair(value):
 
 
 PositiveInt = Annotated[int, Field(ge=1)]
-Pair = Annotated[tuple[PositiveInt, PositiveInt], BeforeValidator(_pair)]
+Pair = Annotated[tuple[PositiveInt, PositiveInt],
+                 BeforeValidator(_pair, json_schema_input_type=Union[PositiveInt, tuple[PositiveInt, PositiveInt]])]
 Activation = Literal[
     "linear", "relu", "sigmoid", "tanh", "softmax", "gelu", "elu", "selu", "swish", "silu",
     "leaky_relu", "relu6", "hard_sigmoid", "softplus", "softsign", "exponential", "mish",
