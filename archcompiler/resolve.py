@@ -83,12 +83,28 @@ def pydantic_errors(exc: ValidationError, data, path: str, model: type[BaseModel
             out.append(SpecError(_loc(container, None), f"{owner}missing required field '{err['loc'][-1]}'",
                                  full.rsplit(".", 1)[0] if "." in full else path))
         else:
-            messages = list(dict.fromkeys(i[0]["msg"] for i in items))
             value = err.get("input")
-            shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+            literals = [i[0] for i in items if i[0]["type"] == "literal_error"]
+            hint = ""
+            if literals and isinstance(value, str):  # a word where a word was expected: a typo
+                items = [(literals[0],)]
+                choices = re.findall(r"'([^']*)'", literals[0].get("ctx", {}).get("expected", ""))
+                hint = did_you_mean(value, choices)
+            messages = list(dict.fromkeys(i[0]["msg"] for i in items))
+            shown = _show(value)
             text = messages[0] if len(messages) == 1 else "; or ".join(m.lower() for m in messages[:4])
-            out.append(SpecError(_loc(container, key), f"{owner}invalid value {shown}: {text}", full))
+            out.append(SpecError(_loc(container, key), f"{owner}invalid value {shown}: {text}", full, hint))
     return out
+
+
+def _show(value) -> str:
+    """A value as the user wrote it in YAML, briefly."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(_show(v) for v in value) + "]"
+        return text if len(text) <= 60 else text[:57] + "...]"
+    return repr(value)
 
 
 def _walk(data, loc: tuple, kind: str):

@@ -44,7 +44,7 @@ def test_validate_reports_all_errors_with_exit_2_and_no_traceback(spec_file):
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 3, result.stderr
     assert f"{path}:5:12: layers[0].type: unknown layer type 'conv' (hint: did you mean 'conv2d'?)" in lines[0]
-    assert f"{path}:6:42" in lines[1] and "softmaxx" in lines[1]
+    assert f"{path}:6:42" in lines[1] and "'softmaxx'" in lines[1] and "did you mean 'softmax'?" in lines[1]
     assert f"{path}:7:30" in lines[2] and "nowhere" in lines[2]
 
 
