@@ -35,13 +35,15 @@ def summary_table(graph: Graph) -> Table:
     table.add_column("Output shape")
     table.add_column("Params", justify="right")
     table.add_column("MACs", justify="right")
+    table.add_column("FLOPs", justify="right")
     table.add_column("Reads")
     for node in graph.nodes.values():
         table.add_row(node.name, node.kind, shapes_text(node), f"{node.params:,}", f"{node.macs:,}",
-                      "" if node.is_input else sources_text(node))
+                      f"{2 * node.macs:,}", "" if node.is_input else sources_text(node))
     table.caption = (f"Total params: {graph.total_params:,} ({human(graph.total_params)})  ·  "
                      f"Trainable: {graph.trainable:,}  ·  Non-trainable: {graph.non_trainable:,}  ·  "
-                     f"MACs: {graph.macs:,} ({human(graph.macs)}, ≈ {human(2 * graph.macs)} FLOPs)")
+                     f"MACs: {graph.macs:,} ({human(graph.macs)})  ·  FLOPs ≈ 2 × MACs: {2 * graph.macs:,} "
+                     f"({human(2 * graph.macs)})")
     table.caption_justify = "left"
     return table
 
