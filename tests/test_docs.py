@@ -5,7 +5,6 @@ untranslated English sentences, one template per layer family exists, links and 
 
 import math
 import re
-from pathlib import Path
 
 import pytest
 

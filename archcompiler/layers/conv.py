@@ -38,7 +38,7 @@ def _pads_1d(padding) -> tuple[int, int]:
 def _spatial_2d(layer, shape, kernel, stride, padding, dilation=(1, 1), what="window"):
     need_rank(shape, 3, layer.type)
     out = []
-    for axis, (n, k, s, d) in enumerate(zip(shape[:2], kernel, stride, dilation)):
+    for n, k, s, d in zip(shape[:2], kernel, stride, dilation):
         size = conv_output_length(n, k, s, padding, d)
         if size is not None and size < 1:
             effective = (k - 1) * d + 1
