@@ -7,36 +7,26 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .errors import SpecErrors
+from .errors import Loc, SpecError, SpecErrors
 from .graph import Graph
 from .outputs import make_folder, safe_child, staged_folder
 from .resolve import load_graph
 
 
 def load_all(specs: list[str], sets: dict[str, str]) -> list[Graph]:
-    """Every spec resolved, or all their errors together. ``--set`` applies to the specs
-    that have that param (a library build may set num_classes for all of them)."""
+    """Every spec resolved, or all their errors together. With several specs, ``--set`` applies to
+    those that have the param, and a param that none of them has is an error."""
     graphs, errors = [], []
     for spec in specs:
         try:
-            graphs.append(load_graph(spec, sets if len(specs) == 1 else _applicable(spec, sets)))
+            graphs.append(load_graph(spec, sets, only_known_sets=len(specs) == 1))
         except SpecErrors as e:
             errors += e.errors
+    unused = [k for k in sets if graphs and not errors and not any(k in g.params for g in graphs)]
+    errors += [SpecError(Loc("--set"), f"no spec here has the param '{k}'", f"--set {k}") for k in unused]
     if errors:
         raise SpecErrors(errors)
     return graphs
-
-
-def _applicable(spec: str, sets: dict[str, str]) -> dict[str, str]:
-    if not sets:
-        return sets
-    from .library import locate
-    from .source import load_file
-
-    path = locate(spec)
-    raw = load_file(path) if path else {}
-    params = raw.get("params") or {} if isinstance(raw, dict) else {}
-    return {k: v for k, v in sets.items() if k in params or "extends" in raw}
 
 
 def _progress(console: Console) -> Progress:

@@ -40,8 +40,10 @@ _REF = re.compile(r"^(?P<base>[A-Za-z_][A-Za-z0-9_\-]*)(?:\.(?P<out>[A-Za-z_]\w*
 
 # --- entry points -------------------------------------------------------------------------
 
-def load_graph(spec: str | Path, sets: dict[str, str] | None = None) -> Graph:
-    """Load, validate, resolve and infer one spec (a path or a built-in name)."""
+def load_graph(spec: str | Path, sets: dict[str, str] | None = None, only_known_sets: bool = True) -> Graph:
+    """Load, validate, resolve and infer one spec (a path or a built-in name). With
+    ``only_known_sets=False``, ``--set`` values for params the spec does not have are ignored
+    (one --set applied to a whole library)."""
     path = locate(str(spec))
     if path is None:
         raise SpecErrors([SpecError(Loc(str(spec)), "no such spec file or built-in spec",
@@ -49,7 +51,10 @@ def load_graph(spec: str | Path, sets: dict[str, str] | None = None) -> Graph:
                                     or "run 'archcompiler list' to see the built-in specs")])
     raw = _with_extends(load_file(path), path, ())
     doc = validate(SpecDoc, raw, "")
-    return Resolver(doc, raw, str(path), sets or {}).run()
+    sets = sets or {}
+    if not only_known_sets:
+        sets = {k: v for k, v in sets.items() if k in (raw.get("params") or {})}
+    return Resolver(doc, raw, str(path), sets).run()
 
 
 def validate(model: type[BaseModel], data: dict, path: str, name: str = ""):
