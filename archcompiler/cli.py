@@ -18,7 +18,25 @@ from .errors import SpecError, SpecErrors
 
 app = typer.Typer(
     help="Compile YAML architecture specs into Keras models, Graphviz diagrams and bilingual docs.",
+    epilog="Examples: archcompiler build vgg16 · archcompiler summary resnet50 --set size=64 · "
+           "archcompiler diagram transformer -f png · archcompiler docs --all --lang ko · archcompiler list. "
+           "A SPEC is a YAML file or a built-in name. Exit codes: 0 ok, 2 a mistake in a spec or the command, "
+           "1 outputs could not be written.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _version(value: bool):
+    if value:
+        from . import __version__
+
+        out.print(f"archcompiler {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                              help="Print the version and exit.")):
+    """Compile YAML architecture specs into Keras models, Graphviz diagrams and bilingual docs."""
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
 
