@@ -2,7 +2,7 @@
 
 Layer entries are validated one by one while blocks and repeats are expanded
 (their ``${...}`` values depend on block arguments), so here they stay raw;
-``entry_models`` gives pydantic's view of them for the JSON Schema."""
+``json_schema`` gives pydantic's view of them for editors."""
 
 from __future__ import annotations
 
@@ -119,10 +119,6 @@ class Branches(_Entry):
 
 
 STRUCTURAL = {"residual": Residual, "branches": Branches}
-
-
-def entry_models() -> list[type[BaseModel]]:
-    return [*STRUCTURAL.values(), BlockUse, *[k for t, k in KINDS.items() if t != "input"]]
 
 
 def json_schema() -> dict:

@@ -76,7 +76,6 @@ class Layer(BaseModel):
     family: ClassVar[str] = "reshape"
     min_inputs: ClassVar[int] = 1
     max_inputs: ClassVar[int] = 1
-    summary_name: ClassVar[str] = ""  # human name of the kind, e.g. "convolution"
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):

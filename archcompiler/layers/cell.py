@@ -25,7 +25,6 @@ class Rnn(RecurrentLayer):
     return_state: bool = Field(False, description="Also output the final state(s), in the cell's state order.")
 
     max_inputs: ClassVar[int] = 17  # the sequence, then one initial state per state (×2 if bidirectional)
-    summary_name: ClassVar[str] = "recurrent (declared cell)"
     uses_cell: ClassVar[bool] = True  # the resolver puts the declared cell in place of its name
 
     def state_names(self):

@@ -65,7 +65,6 @@ class Conv2D(Layer):
     use_bias: bool = True
 
     family: ClassVar[str] = "conv"
-    summary_name: ClassVar[str] = "convolution"
 
     def expand(self):
         if isinstance(self.padding, str):
@@ -115,7 +114,6 @@ class Conv1D(Layer):
     use_bias: bool = True
 
     family: ClassVar[str] = "conv"
-    summary_name: ClassVar[str] = "convolution"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -185,7 +183,6 @@ class MaxPool2D(_Pool2D):
     type: Literal["maxpool2d"] = "maxpool2d"
     keras_class: ClassVar[str] = "MaxPooling2D"
     word: ClassVar[str] = "max"
-    summary_name: ClassVar[str] = "max pooling"
 
 
 class AvgPool2D(_Pool2D):
@@ -194,7 +191,6 @@ class AvgPool2D(_Pool2D):
     type: Literal["avgpool2d"] = "avgpool2d"
     keras_class: ClassVar[str] = "AveragePooling2D"
     word: ClassVar[str] = "average"
-    summary_name: ClassVar[str] = "average pooling"
 
 
 class _Pool1D(Layer):
@@ -226,14 +222,12 @@ class MaxPool1D(_Pool1D):
     type: Literal["maxpool1d"] = "maxpool1d"
     keras_class: ClassVar[str] = "MaxPooling1D"
     word: ClassVar[str] = "max"
-    summary_name: ClassVar[str] = "max pooling"
 
 
 class AvgPool1D(_Pool1D):
     type: Literal["avgpool1d"] = "avgpool1d"
     keras_class: ClassVar[str] = "AveragePooling1D"
     word: ClassVar[str] = "average"
-    summary_name: ClassVar[str] = "average pooling"
 
 
 class _GlobalPool(Layer):
@@ -260,14 +254,12 @@ class GlobalAvgPool2D(_GlobalPool):
     type: Literal["global_avgpool2d"] = "global_avgpool2d"
     keras_class: ClassVar[str] = "GlobalAveragePooling2D"
     word: ClassVar[str] = "average"
-    summary_name: ClassVar[str] = "global average pooling"
 
 
 class GlobalMaxPool2D(_GlobalPool):
     type: Literal["global_maxpool2d"] = "global_maxpool2d"
     keras_class: ClassVar[str] = "GlobalMaxPooling2D"
     word: ClassVar[str] = "max"
-    summary_name: ClassVar[str] = "global max pooling"
 
 
 class GlobalAvgPool1D(_GlobalPool):
@@ -275,7 +267,6 @@ class GlobalAvgPool1D(_GlobalPool):
     keras_class: ClassVar[str] = "GlobalAveragePooling1D"
     rank: ClassVar[int] = 2
     word: ClassVar[str] = "average"
-    summary_name: ClassVar[str] = "global average pooling"
 
 
 class GlobalMaxPool1D(_GlobalPool):
@@ -283,7 +274,6 @@ class GlobalMaxPool1D(_GlobalPool):
     keras_class: ClassVar[str] = "GlobalMaxPooling1D"
     rank: ClassVar[int] = 2
     word: ClassVar[str] = "max"
-    summary_name: ClassVar[str] = "global max pooling"
 
 
 class ZeroPad2D(Layer):
@@ -294,7 +284,6 @@ class ZeroPad2D(Layer):
                              tuple[tuple[int, int], tuple[int, int]]], BeforeValidator(_tuple)] = 1
 
     family: ClassVar[str] = "reshape"
-    summary_name: ClassVar[str] = "zero padding"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -317,7 +306,6 @@ class ZeroPad1D(Layer):
     padding: Annotated[Union[Annotated[int, Field(ge=0)], tuple[int, int]], BeforeValidator(_tuple)] = 1
 
     family: ClassVar[str] = "reshape"
-    summary_name: ClassVar[str] = "zero padding"
 
     def infer(self, inputs):
         (shape,) = inputs

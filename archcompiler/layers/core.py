@@ -18,7 +18,6 @@ class Dense(Layer):
     use_bias: bool = True
 
     family: ClassVar[str] = "dense"
-    summary_name: ClassVar[str] = "fully connected"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -47,7 +46,6 @@ class ActivationLayer(Layer):
     activation: Activation
 
     family: ClassVar[str] = "activation"
-    summary_name: ClassVar[str] = "activation"
 
     def infer(self, inputs):
         return Inferred([inputs[0]])
@@ -78,7 +76,6 @@ class Flatten(Layer):
     """Unrolls a feature map into one vector (before the fully connected layers)."""
 
     type: Literal["flatten"] = "flatten"
-    summary_name: ClassVar[str] = "flatten"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -96,7 +93,6 @@ class Flatten(Layer):
 class Reshape(Layer):
     type: Literal["reshape"] = "reshape"
     shape: list[int] = Field(description="Target shape without the batch axis; -1 once for 'the rest'.")
-    summary_name: ClassVar[str] = "reshape"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -128,7 +124,6 @@ class Dropout(Layer):
     rate: Rate
 
     family: ClassVar[str] = "regularization"
-    summary_name: ClassVar[str] = "dropout"
 
     def infer(self, inputs):
         return Inferred([inputs[0]])
@@ -148,7 +143,6 @@ class BatchNorm(Layer):
     momentum: float = Field(0.99, ge=0, le=1)
 
     family: ClassVar[str] = "norm"
-    summary_name: ClassVar[str] = "batch normalization"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -171,7 +165,6 @@ class LayerNorm(Layer):
     epsilon: float = Field(1e-6, gt=0)
 
     family: ClassVar[str] = "norm"
-    summary_name: ClassVar[str] = "layer normalization"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -196,7 +189,6 @@ class LRN(Layer):
     beta: float = 0.75
 
     family: ClassVar[str] = "norm"
-    summary_name: ClassVar[str] = "local response normalization"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -222,7 +214,6 @@ class Add(_Merge):
     """Elementwise sum of tensors of the same shape (a residual connection's merge)."""
 
     type: Literal["add"] = "add"
-    summary_name: ClassVar[str] = "add"
 
     def infer(self, inputs):
         first = inputs[0]
@@ -246,7 +237,6 @@ class Concat(_Merge):
 
     type: Literal["concat"] = "concat"
     axis: int = -1
-    summary_name: ClassVar[str] = "concatenate"
 
     def infer(self, inputs):
         rank = len(inputs[0])
@@ -282,7 +272,6 @@ class Input(Layer):
     family: ClassVar[str] = "input"
     min_inputs: ClassVar[int] = 0
     max_inputs: ClassVar[int] = 0
-    summary_name: ClassVar[str] = "input"
 
     def infer(self, inputs):
         return Inferred([tuple(self.shape)])

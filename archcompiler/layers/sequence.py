@@ -23,7 +23,6 @@ class Embedding(Layer):
     mask_zero: bool = False
 
     family: ClassVar[str] = "embedding"
-    summary_name: ClassVar[str] = "embedding"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -43,7 +42,6 @@ class PositionalEncoding(Layer):
     scale: bool = Field(True, description="Multiply the embeddings by √d_model before adding (Vaswani et al.).")
 
     family: ClassVar[str] = "embedding"
-    summary_name: ClassVar[str] = "positional encoding"
 
     def infer(self, inputs):
         (shape,) = inputs
@@ -178,7 +176,6 @@ class SimpleRNN(_Recurrent):
 
     type: Literal["simple_rnn"] = "simple_rnn"
     keras_class: ClassVar[str] = "SimpleRNN"
-    summary_name: ClassVar[str] = "recurrent (RNN)"
 
 
 class LSTM(_Recurrent):
@@ -191,7 +188,6 @@ class LSTM(_Recurrent):
     states: ClassVar[tuple[str, ...]] = ("h", "c")
     gates: ClassVar[int] = 4
     keras_class: ClassVar[str] = "LSTM"
-    summary_name: ClassVar[str] = "LSTM"
 
     def extra_keras_options(self):
         return {"recurrent_activation": self.gate_activation, "unit_forget_bias": self.unit_forget_bias}
@@ -207,7 +203,6 @@ class GRU(_Recurrent):
 
     gates: ClassVar[int] = 3
     keras_class: ClassVar[str] = "GRU"
-    summary_name: ClassVar[str] = "GRU"
 
     def cell_params(self, m):
         return 3 * self.units * (m + self.units + (2 if self.reset_after else 1))
@@ -240,7 +235,6 @@ class Attention(Layer):
 
     family: ClassVar[str] = "attention"
     max_inputs: ClassVar[int] = 3
-    summary_name: ClassVar[str] = "dot-product attention (Luong)"
 
     def infer(self, inputs):
         query, value, key = _query_value_key(self, inputs)
@@ -271,7 +265,6 @@ class AdditiveAttention(Layer):
 
     family: ClassVar[str] = "attention"
     max_inputs: ClassVar[int] = 3
-    summary_name: ClassVar[str] = "additive attention (Bahdanau)"
 
     def infer(self, inputs):
         query, value, key = _query_value_key(self, inputs)
@@ -304,7 +297,6 @@ class MultiHeadAttention(Layer):
 
     family: ClassVar[str] = "attention"
     max_inputs: ClassVar[int] = 3
-    summary_name: ClassVar[str] = "multi-head attention"
 
     def settle(self, inputs):
         width = inputs[0][-1] if inputs and inputs[0] else None
