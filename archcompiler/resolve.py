@@ -19,7 +19,7 @@ from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean
 from .expr import ExprError, has_placeholder, substitute
 from .graph import Graph, Node, Scope, TensorRef
 from .layers import KINDS, ShapeError
-from .library import builtin_names, locate
+from .library import builtin_names, locate, spec_path
 from .source import YDict, YList, load_file, ydict, ylist
 from .spec import ARG_TYPES, STRUCTURAL, BlockUse, SpecDoc
 
@@ -44,12 +44,14 @@ def load_graph(spec: str | Path, sets: dict[str, str] | None = None, only_known_
     """Load, validate, resolve and infer one spec (a path or a built-in name). With
     ``only_known_sets=False``, ``--set`` values for params the spec does not have are ignored
     (one --set applied to a whole library)."""
-    path = locate(str(spec))
-    if path is None:
-        raise SpecErrors([SpecError(Loc(str(spec)), "no such spec file or built-in spec",
-                                    hint=did_you_mean(Path(str(spec)).stem, builtin_names())
-                                    or "run 'archcompiler list' to see the built-in specs")])
-    raw = _with_extends(load_file(path), path, ())
+    path = spec_path(str(spec))
+    return graph_from_yaml(load_file(path), path, sets, only_known_sets)
+
+
+def graph_from_yaml(raw, path: Path, sets: dict[str, str] | None = None, only_known_sets: bool = True) -> Graph:
+    """Validate, resolve and infer a loaded YAML document; ``path`` names it in errors and is where a
+    relative ``extends:`` is looked for (``<string>``: the current folder)."""
+    raw = _with_extends(raw, path, ())
     doc = validate(SpecDoc, raw, "")
     sets = sets or {}
     if not only_known_sets:
