@@ -1,5 +1,8 @@
 """Errors are values with a location, so every user mistake can be reported as
-``file:line:column: path: message (hint)`` and collected in one pass."""
+``file:line:column: path: message (hint)`` and collected in one pass.
+
+Each error also carries a stable ``code`` (``E-REF-UNKNOWN``, ``E-YAML-SYNTAX``…): the wording
+of a message may improve, its code does not change, so tests and tools match codes."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ class SpecError(Exception):
     message: str
     path: str = ""
     hint: str = ""
+    code: str = "E-SPEC"  # the generic code, for the rare mistake without a more specific one
 
     def __str__(self) -> str:
         where = f"{self.loc}: " if self.loc else ""

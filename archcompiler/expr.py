@@ -2,25 +2,33 @@
 
 Python's parser turns the text into a syntax tree; we walk only a short list of
 node kinds (numbers, names, arithmetic, comparisons, ``a if c else b``, a few
-functions). Nothing is ever passed to ``eval``, and results are bounded so an
-expression cannot exhaust memory."""
+functions). Nothing is ever passed to ``eval``; every value is checked to be a
+finite number, a truth value, text or null, and bounded so an expression cannot
+exhaust memory or time. Every failure is an ``ExprError`` with a readable message."""
 
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from typing import Any, Mapping
 
 MAX_INT = 10**15
+MAX_LENGTH = 500
+MAX_TEXT = 10_000
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
+_ALLOWED = "use numbers, names, + - * / // % **, comparisons, 'a if cond else b', min/max/abs/int"
 
 
 class ExprError(ValueError):
-    def __init__(self, message: str, hint: str = ""):
+    """A mistake in a ``${...}`` expression; ``code`` is the stable error code."""
+
+    def __init__(self, message: str, hint: str = "", code: str = "E-EXPR-VALUE"):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.code = code
 
 
 _BINOPS = {
@@ -40,22 +48,114 @@ _CMPOPS = {
     ast.Gt: operator.gt,
     ast.GtE: operator.ge,
 }
-_FUNCS = {"min": min, "max": max, "abs": abs, "int": int}
+
+
+def _int(value):
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise ExprError(f"int() cannot read {value!r} as a whole number") from None
+    return int(_number(value, "int()"))
+
+
+def _extreme(pick):
+    def call(*values):
+        if not values:
+            raise ExprError(f"{pick.__name__}() needs at least one number")
+        return pick(_number(v, f"{pick.__name__}()") for v in values)
+
+    return call
+
+
+_FUNCS = {"min": _extreme(min), "max": _extreme(max), "abs": lambda *v: abs(_number(_one(v, "abs"), "abs()")),
+          "int": lambda *v: _int(_one(v, "int"))}
+
+
+def _one(values: tuple, name: str):
+    if len(values) != 1:
+        raise ExprError(f"{name}() takes one argument, got {len(values)}")
+    return values[0]
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _number(value, where: str):
+    """``value`` if it is a number (a truth value counts as 0 or 1, as in Python)."""
+    if isinstance(value, (int, float)):
+        return value
+    raise ExprError(f"{where} needs numbers, got {_describe(value)}")
 
 
 def _check(value):
+    """Keep results finite and within ±10¹⁵, so nothing downstream sees inf, nan or a huge number."""
+    if isinstance(value, complex):  # a negative number to a fractional power
+        raise ExprError("the result is not a real number")
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ExprError(f"text longer than {MAX_TEXT:,} characters", code="E-EXPR-RANGE")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ExprError("the result is not a finite number", code="E-EXPR-RANGE")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_INT:
-        raise ExprError(f"value {value:.3g} is too large")
+        raise ExprError(f"value {value:.3g} is too large (the limit is ±10**15)", code="E-EXPR-RANGE")
     return value
+
+
+def _binop(node: ast.BinOp, names):
+    left, right = _eval(node.left, names), _eval(node.right, names)
+    if isinstance(node.op, ast.Add) and isinstance(left, str) and isinstance(right, str):
+        return left + right
+    symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Div: "/", ast.Mod: "%",
+              ast.Pow: "**"}[type(node.op)]
+    for value in (left, right):
+        if isinstance(value, str):
+            raise ExprError(f"'{symbol}' on text ({value!r})", "only text + text joins texts")
+        _number(value, f"'{symbol}'")
+    if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 10**6):
+        raise ExprError("exponent too large", "powers are limited to a base of 10**6 and an exponent of 64",
+                        code="E-EXPR-RANGE")
+    try:
+        return _check(_BINOPS[type(node.op)](left, right))
+    except ZeroDivisionError:
+        raise ExprError("division by zero") from None
+    except OverflowError:
+        raise ExprError("the result is too large", code="E-EXPR-RANGE") from None
+    except TypeError:
+        raise ExprError(f"'{symbol}' cannot combine {_describe(left)} and {_describe(right)}") from None
+
+
+def _compare(node: ast.Compare, names):
+    left = _eval(node.left, names)
+    for op, comparator in zip(node.ops, node.comparators):
+        if type(op) not in _CMPOPS:
+            raise ExprError(f"'{ast.unparse(node)}' is not allowed in an expression", _ALLOWED, "E-EXPR-SYNTAX")
+        right = _eval(comparator, names)
+        try:
+            holds = _CMPOPS[type(op)](left, right)
+        except TypeError:
+            raise ExprError(f"cannot compare {_describe(left)} with {_describe(right)}") from None
+        if not holds:
+            return False
+        left = right
+    return True
 
 
 def _eval(node: ast.AST, names: Mapping[str, Any]):
     if isinstance(node, ast.Expression):
         return _eval(node.body, names)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)) or (
-        isinstance(node, ast.Constant) and node.value is None
-    ):
-        return node.value
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, (int, float, str))):
+        return _check(node.value)
     if isinstance(node, ast.Name):
         if node.id in names:
             return names[node.id]
@@ -63,61 +163,46 @@ def _eval(node: ast.AST, names: Mapping[str, Any]):
             return node.id == "true"
         from .errors import did_you_mean
 
+        known = sorted(str(n) for n in names)
         raise ExprError(f"undefined name '{node.id}'",
-                        did_you_mean(node.id, names) or f"defined here: {', '.join(sorted(names)) or 'nothing'}")
+                        did_you_mean(node.id, known) or f"defined here: {', '.join(known) or 'nothing'}",
+                        "E-EXPR-NAME")
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        left, right = _eval(node.left, names), _eval(node.right, names)
-        if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 10**6):
-            raise ExprError("exponent too large")
-        if isinstance(left, str) or isinstance(right, str):
-            if isinstance(node.op, ast.Add) and isinstance(left, str) and isinstance(right, str):
-                return left + right
-            raise ExprError("arithmetic on text")
-        try:
-            return _check(_BINOPS[type(node.op)](left, right))
-        except ZeroDivisionError:
-            raise ExprError("division by zero") from None
-        except TypeError as e:
-            raise ExprError(str(e)) from None
-    if isinstance(node, ast.UnaryOp):
+        return _binop(node, names)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
         value = _eval(node.operand, names)
-        if isinstance(node.op, ast.USub):
-            return -value
-        if isinstance(node.op, ast.UAdd):
-            return +value
         if isinstance(node.op, ast.Not):
             return not value
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        number = _number(value, f"'{sign}'")
+        return -number if sign == "-" else +number
     if isinstance(node, ast.BoolOp):
         values = [_eval(v, names) for v in node.values]
         return all(values) if isinstance(node.op, ast.And) else any(values)
     if isinstance(node, ast.Compare):
-        left = _eval(node.left, names)
-        for op, comparator in zip(node.ops, node.comparators):
-            if type(op) not in _CMPOPS:
-                break
-            right = _eval(comparator, names)
-            if not _CMPOPS[type(op)](left, right):
-                return False
-            left = right
-        else:
-            return True
+        return _compare(node, names)
     if isinstance(node, ast.IfExp):
         return _eval(node.body if _eval(node.test, names) else node.orelse, names)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS and not node.keywords:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS and not node.keywords \
+            and not any(isinstance(a, ast.Starred) for a in node.args):
         return _check(_FUNCS[node.func.id](*[_eval(a, names) for a in node.args]))
-    raise ExprError(f"'{ast.unparse(node)}' is not allowed in an expression",
-                    "use numbers, names, + - * // % **, comparisons, 'a if cond else b', min/max/abs")
+    raise ExprError(f"'{ast.unparse(node)}' is not allowed in an expression", _ALLOWED, "E-EXPR-SYNTAX")
 
 
 def evaluate(text: str, names: Mapping[str, Any]):
     """Evaluate one expression (the text between ``${`` and ``}``)."""
-    if len(text) > 500:
-        raise ExprError("expression longer than 500 characters")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"expression longer than {MAX_LENGTH} characters", code="E-EXPR-SYNTAX")
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        raise ExprError(f"cannot parse expression '{text}'") from None
-    return _eval(tree, names)
+    except (SyntaxError, ValueError):  # ValueError: a null byte in the text
+        raise ExprError(f"cannot parse expression '{text}'", _ALLOWED, "E-EXPR-SYNTAX") from None
+    except (RecursionError, MemoryError):
+        raise ExprError("the expression is nested too deeply", code="E-EXPR-SYNTAX") from None
+    try:
+        return _eval(tree, names)
+    except RecursionError:
+        raise ExprError("the expression is nested too deeply", code="E-EXPR-SYNTAX") from None
 
 
 def has_placeholder(value) -> bool:
@@ -130,7 +215,7 @@ def substitute(value: str, names: Mapping[str, Any]):
     if whole:
         return evaluate(whole.group(1), names)
     if "${" in value and not _PLACEHOLDER.search(value):
-        raise ExprError(f"unclosed '${{' in '{value}'")
+        raise ExprError(f"unclosed '${{' in '{value}'", code="E-EXPR-SYNTAX")
 
     def piece(m: re.Match) -> str:
         result = evaluate(m.group(1), names)
