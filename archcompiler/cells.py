@@ -33,7 +33,7 @@ The rules, which the docs' equations and the Keras cell both follow:
   an LSTM therefore sees C_t, as in Gers et al. (2002), while the forget gate's sees C_{t-1}.
 
 This module is pure Python (no Keras, no Graphviz at import time): the resolver validates cells
-with it, the ``rnn`` layer kind infers parameters from it, :mod:`archcompiler.keras_cells` runs the
+with it, the ``rnn`` layer kind infers parameters from it, :mod:`archcompiler.keras` runs the
 same program with ``keras.ops`` and :func:`cell_diagram` draws it.
 """
 
@@ -315,6 +315,32 @@ def build_program(cell: CellSpec) -> list[Step]:
         updated.add(state)
     return steps
 
+
+
+def runtime_config(cell: CellSpec) -> dict:
+    """The cell as the plain data :class:`archcompiler.keras.GateCell` runs: every gate setting
+    spelled out and the program's steps, update expressions as prefix lists (``["*", "f", "c"]``),
+    so that loading a model needs no parser."""
+    gates = {name: {"activation": g.activation, "recurrent": cell.recurrent_state(g), "reset": g.reset,
+                    "reset_after": g.reset_after is True, "bias": g.bias is True,
+                    "recurrent_bias": g.recurrent_bias is True, "bias_init": g.bias_init,
+                    "peepholes": g.peepholes()}
+             for name, g in cell.gates.items()}
+    program = [{"gate": s.name} if isinstance(s, GateStep) else {"update": s.state, "value": _prefix(s.tree)}
+               for s in build_program(cell)]
+    return {"state_names": list(cell.state), "gates": gates, "program": program, "output_state": cell.output_state}
+
+
+def _prefix(node: ast.expr):
+    if isinstance(node, ast.BinOp):
+        return [_OPS[type(node.op)], _prefix(node.left), _prefix(node.right)]
+    if isinstance(node, ast.UnaryOp):
+        return ["neg", _prefix(node.operand)] if isinstance(node.op, ast.USub) else _prefix(node.operand)
+    if isinstance(node, ast.Call):
+        return [node.func.id, _prefix(node.args[0])]
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    return node.id  # a gate or state name (parse_update allows nothing else)
 
 # --- validation with locations ---------------------------------------------------------
 

@@ -99,7 +99,7 @@ def test_custom_layers_save_and_load(spec_file, tmp_path):
 
 def test_lrn_matches_tensorflow():
     tf = pytest.importorskip("tensorflow")
-    from archcompiler.keras_layers import LocalResponseNormalization
+    from archcompiler.keras import LocalResponseNormalization
 
     x = np.random.default_rng(1).standard_normal((2, 5, 5, 7)).astype("float32")
     ours = LocalResponseNormalization(depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75)(x)

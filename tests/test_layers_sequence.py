@@ -15,7 +15,7 @@ from archcompiler.resolve import load_graph
 keras = pytest.importorskip("keras")
 
 from archcompiler.emit.keras_model import build_model  # noqa: E402
-from archcompiler.keras_layers import SinusoidalPositionalEncoding  # noqa: E402
+from archcompiler.keras import SinusoidalPositionalEncoding  # noqa: E402
 
 
 def keras_figures(model, graph):

@@ -38,7 +38,7 @@ def import_keras():
                 os.dup2(saved, 2)
     finally:
         os.close(saved)
-    from .. import keras_layers  # noqa: F401  (registers the custom layers)
+    from .. import keras as runtime  # noqa: F401  (registers the custom layers and cells)
 
     return keras
 

@@ -1,133 +1,114 @@
-"""The Keras side of declared cells: one registered, serialisable RNN cell that runs a cell
-declaration (:mod:`archcompiler.cells`) with ``keras.ops`` only, so it works on any backend and
-``.keras`` files load back (``import archcompiler.keras_cells`` registers it).
+"""The Keras side of declared cells: one registered RNN cell that runs a cell's gates and state
+updates with ``keras.ops`` only (every backend).
 
-Use it inside ``keras.layers.RNN`` (and ``Bidirectional``), like ``keras.layers.LSTMCell``.
-
-Imported only when a Keras model is built."""
+Its configuration is plain data that the compiler writes (:func:`archcompiler.cells.runtime_config`),
+so loading a model needs neither the spec language nor any parser, and the class imports only
+``keras``: the generated Python source copies it as it is."""
 
 from __future__ import annotations
-
-import ast
 
 import keras
 from keras import ops
 
-from .cells import FUNCTIONS, GateStep, build_program, validate_cell
 
-PACKAGE = "archcompiler"
-
-_ACTIVATIONS = {
-    "sigmoid": ops.sigmoid,
-    "hard_sigmoid": ops.hard_sigmoid,
-    "tanh": ops.tanh,
-    "relu": ops.relu,
-    "softsign": ops.softsign,
-    "linear": lambda x: x,
-}
-assert set(FUNCTIONS) <= set(_ACTIVATIONS)
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@keras.saving.register_keras_serializable(package="archcompiler", name="GateCell")
 class GateCell(keras.layers.Layer):
-    """A recurrent cell defined by a gate declaration.
+    """A recurrent cell given as its gates and state updates; use it inside ``keras.layers.RNN``
+    (and ``Bidirectional``), like ``keras.layers.LSTMCell``.
 
     Args:
         units: the size of every state.
-        cell: the declaration, as the plain mapping of a ``cells:`` entry (``state``, ``gates``,
-            ``update``, ``output``).
-        cell_name: the declaration's name (for messages and the docs).
+        state_names: the states' names, in the order of initial states and returned states.
+        gates: per gate, in the order its weights are made: ``activation``, ``recurrent`` (the
+            state its U matrix reads, or None), ``reset`` (a gate that scales that state, or None),
+            ``reset_after`` (scale U·H + b' instead of H), ``bias``, ``recurrent_bias``,
+            ``bias_init`` and ``peepholes`` ({state: "diagonal" | "full"}).
+        program: one time step in order: ``{"gate": g}`` computes gate g from the states' latest
+            values; ``{"update": s, "value": e}`` sets state s. An expression e is a gate or state
+            name, a number, or ``[op, operand, ...]`` with op one of + - * neg sigmoid tanh relu.
+        output_state: the state the cell outputs at each step.
+        cell_name: the declaration's name (for messages).
 
-    Weights, per gate ``g``: ``g_kernel`` (input_dim, units), ``g_recurrent_kernel`` (units, units)
-    unless ``recurrent: false``, ``g_bias`` (units,), ``g_recurrent_bias`` (units,) with
-    ``recurrent_bias: true``, ``g_peephole_<state>`` (units,) or (units, units). They are also
-    reachable as ``cell.gate_weights[g]["kernel" | "recurrent_kernel" | "bias" | ...]``.
+    Weights, per gate g: ``g_kernel`` (input_dim, units), ``g_recurrent_kernel`` (units, units),
+    ``g_bias`` and ``g_recurrent_bias`` (units,), ``g_peephole_<state>`` (units,) or (units, units);
+    also reachable as ``cell.gate_weights[g]["kernel" | "recurrent_kernel" | ...]``.
     """
 
-    def __init__(self, units, cell, cell_name="cell", **kwargs):
+    OPERATIONS = {
+        "+": ops.add, "-": ops.subtract, "*": ops.multiply, "neg": ops.negative,
+        "sigmoid": ops.sigmoid, "hard_sigmoid": ops.hard_sigmoid, "tanh": ops.tanh,
+        "relu": ops.relu, "softsign": ops.softsign, "linear": lambda x: x,
+    }
+
+    def __init__(self, units, state_names, gates, program, output_state=None, cell_name="cell", **kwargs):
         super().__init__(**kwargs)
         self.units = int(units)
-        self.cell_name = cell_name
-        self.cell_config = dict(cell)
-        self.spec = validate_cell(cell_name, self.cell_config)
-        self.program = build_program(self.spec)
-        self.state_size = [self.units] * len(self.spec.state)
+        self.state_names, self.gates, self.program = list(state_names), dict(gates), list(program)
+        self.output_state, self.cell_name = output_state or self.state_names[0], cell_name
+        self.state_size = [self.units] * len(self.state_names)
         self.output_size = self.units
         self.gate_weights: dict[str, dict] = {}
 
     def build(self, input_shape):
         m, u = int(input_shape[-1]), self.units
-        for gate_name, kind, shape in self.spec.weight_shapes(m, u):
-            gate = self.spec.gates[gate_name]
-            if kind == "kernel":
-                init = "glorot_uniform"
-            elif kind == "recurrent_kernel":
-                init = "orthogonal"
-            elif kind in ("bias", "recurrent_bias"):
-                init = gate.bias_init if kind == "bias" else "zeros"
-            else:  # peepholes
-                init = "glorot_uniform"
-            weight = self.add_weight(shape=shape, initializer=init, name=f"{gate_name}_{kind}")
-            self.gate_weights.setdefault(gate_name, {})[kind] = weight
+        for name, gate in self.gates.items():
+            shapes = {"kernel": ((m, u), "glorot_uniform")}
+            if gate["recurrent"]:
+                shapes["recurrent_kernel"] = ((u, u), "orthogonal")
+            if gate["bias"]:
+                shapes["bias"] = ((u,), gate["bias_init"])
+            if gate["recurrent_bias"]:
+                shapes["recurrent_bias"] = ((u,), "zeros")
+            for state, kind in gate["peepholes"].items():
+                shapes[f"peephole_{state}"] = ((u,) if kind == "diagonal" else (u, u), "glorot_uniform")
+            self.gate_weights[name] = {kind: self.add_weight(shape=shape, initializer=init, name=f"{name}_{kind}")
+                                       for kind, (shape, init) in shapes.items()}
         self.built = True
 
     def call(self, inputs, states, training=None):
         states = list(states) if isinstance(states, (list, tuple)) else [states]
-        values = dict(zip(self.spec.state, states))  # every state's latest value
+        values = dict(zip(self.state_names, states))  # every state's latest value
         gates: dict = {}
         for step in self.program:
-            if isinstance(step, GateStep):
-                gates[step.name] = self._gate(step, inputs, values, gates)
+            if "gate" in step:
+                gates[step["gate"]] = self._gate(step["gate"], inputs, values, gates)
             else:
-                values[step.state] = self._evaluate(step.tree, values, gates)
-        new_states = [values[s] for s in self.spec.state]
-        return values[self.spec.output_state], new_states
+                values[step["update"]] = self._evaluate(step["value"], {**values, **gates})
+        return values[self.output_state], [values[s] for s in self.state_names]
 
-    def _gate(self, step: GateStep, x, values, gates):
-        w = self.gate_weights[step.name]
-        gate = step.gate
+    def _gate(self, name, x, values, gates):
+        gate, w = self.gates[name], self.gate_weights[name]
         total = ops.matmul(x, w["kernel"])
-        if gate.bias:
+        if gate["bias"]:
             total = total + w["bias"]
-        if step.recurrent is not None:
-            h = values[step.recurrent.state]
-            if step.reset and not gate.reset_after:
-                h = gates[step.reset] * h
+        if gate["recurrent"]:
+            h = values[gate["recurrent"]]
+            if gate["reset"] and not gate["reset_after"]:
+                h = gates[gate["reset"]] * h
             recurrent = ops.matmul(h, w["recurrent_kernel"])
-            if gate.recurrent_bias:
+            if gate["recurrent_bias"]:
                 recurrent = recurrent + w["recurrent_bias"]
-            if step.reset and gate.reset_after:
-                recurrent = gates[step.reset] * recurrent
+            if gate["reset"] and gate["reset_after"]:
+                recurrent = gates[gate["reset"]] * recurrent
             total = total + recurrent
-        for read, kind in step.peepholes:
-            p = w[f"peephole_{read.state}"]
-            state = values[read.state]
-            total = total + (p * state if kind == "diagonal" else ops.matmul(state, p))
-        return _ACTIVATIONS[gate.activation](total)
+        for state, kind in gate["peepholes"].items():
+            p = w[f"peephole_{state}"]
+            total = total + (p * values[state] if kind == "diagonal" else ops.matmul(values[state], p))
+        return self.OPERATIONS[gate["activation"]](total)
 
-    def _evaluate(self, node, values, gates):
-        if isinstance(node, ast.BinOp):
-            left = self._evaluate(node.left, values, gates)
-            right = self._evaluate(node.right, values, gates)
-            if isinstance(node.op, ast.Add):
-                return ops.add(left, right)
-            if isinstance(node.op, ast.Sub):
-                return ops.subtract(left, right)
-            return ops.multiply(left, right)
-        if isinstance(node, ast.UnaryOp):
-            value = self._evaluate(node.operand, values, gates)
-            return ops.negative(value) if isinstance(node.op, ast.USub) else value
-        if isinstance(node, ast.Constant):
-            return float(node.value)
-        if isinstance(node, ast.Call):
-            return _ACTIVATIONS[node.func.id](self._evaluate(node.args[0], values, gates))
-        if isinstance(node, ast.Name):
-            return gates[node.id] if node.id in gates else values[node.id]
-        raise ValueError(f"unexpected expression {ast.dump(node)}")  # pragma: no cover
+    def _evaluate(self, expression, names):
+        if isinstance(expression, str):
+            return names[expression]
+        if isinstance(expression, (int, float)):
+            return float(expression)
+        op, *operands = expression
+        if op not in self.OPERATIONS:
+            raise ValueError(f"{self.cell_name}: unknown operation {op!r} in a state update")
+        return self.OPERATIONS[op](*(self._evaluate(e, names) for e in operands))
 
     def get_initial_state(self, batch_size=None):
-        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype) for _ in self.state_size]
+        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype) for _ in self.state_names]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "cell": self.cell_config,
-                "cell_name": self.cell_name}
+        return {**super().get_config(), "units": self.units, "state_names": self.state_names, "gates": self.gates,
+                "program": self.program, "output_state": self.output_state, "cell_name": self.cell_name}

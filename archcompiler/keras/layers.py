@@ -1,19 +1,17 @@
-"""Keras layers the lecture needs that Keras does not ship, written with ``keras.ops``
-only (any backend) and registered so that saved models load back.
+"""Keras layers the lecture needs that Keras does not ship, written with ``keras.ops`` only (so
+they run on every backend) and registered so that saved models load back.
 
-Imported only when a Keras model is built."""
+Each class imports only ``keras``, so the generated Python source can copy it as it is
+(``inspect.getsource``). Keras has no built-in for either: LRN's window sum over channels and
+sinusoidal positions over a variable length would need weights or a fixed length."""
 
 from __future__ import annotations
-
-import math
 
 import keras
 from keras import ops
 
-PACKAGE = "archcompiler"
 
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@keras.saving.register_keras_serializable(package="archcompiler", name="LocalResponseNormalization")
 class LocalResponseNormalization(keras.layers.Layer):
     """AlexNet's local response normalisation across channels:
     b = a / (bias + alpha · Σ_{j=c−r}^{c+r} a_j²)^beta, the same as TensorFlow's
@@ -24,10 +22,8 @@ class LocalResponseNormalization(keras.layers.Layer):
         self.depth_radius, self.bias, self.alpha, self.beta = depth_radius, bias, alpha, beta
 
     def call(self, x):
-        squared = ops.square(x)
-        r = self.depth_radius
-        padded = ops.pad(squared, [[0, 0]] * (len(x.shape) - 1) + [[r, r]])
-        channels = ops.shape(x)[-1]
+        r, channels = self.depth_radius, x.shape[-1]
+        padded = ops.pad(ops.square(x), [[0, 0]] * (len(x.shape) - 1) + [[r, r]])
         window = sum(padded[..., i:i + channels] for i in range(2 * r + 1))
         return x / ops.power(self.bias + self.alpha * window, self.beta)
 
@@ -39,7 +35,7 @@ class LocalResponseNormalization(keras.layers.Layer):
                 "alpha": self.alpha, "beta": self.beta}
 
 
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@keras.saving.register_keras_serializable(package="archcompiler", name="SinusoidalPositionalEncoding")
 class SinusoidalPositionalEncoding(keras.layers.Layer):
     """Adds PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(pos / 10000^(2i/d)) to a
     (batch, steps, d) input, after multiplying it by √d when ``scale`` (Vaswani et al. 2017, §3.4–3.5)."""
@@ -60,7 +56,7 @@ class SinusoidalPositionalEncoding(keras.layers.Layer):
         # interleave sin (even features) and cos (odd features)
         encoding = ops.reshape(ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1), (steps, d))
         if self.scale:
-            x = x * ops.cast(math.sqrt(d), x.dtype)
+            x = x * ops.cast(float(d) ** 0.5, x.dtype)
         return x + ops.cast(encoding, x.dtype)[None]
 
     def compute_output_shape(self, input_shape):

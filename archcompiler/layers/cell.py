@@ -37,10 +37,11 @@ class Rnn(RecurrentLayer):
         return self.cell.macs_per_step(m, self.units)
 
     def keras_rnn(self, keras, name):
-        from ..keras_cells import GateCell
+        from ..cells import runtime_config
+        from ..keras import GateCell
 
-        cell = GateCell(self.units, self.cell.model_dump(mode="json", exclude_defaults=True),
-                        cell_name=self.cell.name, name=f"{self.cell.name}_cell")
+        cell = GateCell(self.units, **runtime_config(self.cell), cell_name=self.cell.name,
+                        name=f"{self.cell.name}_cell")
         return keras.layers.RNN(cell, name=name, **self.keras_options())
 
     def kind_label(self):

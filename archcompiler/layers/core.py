@@ -196,7 +196,7 @@ class LRN(Layer):
         return Inferred([shape])
 
     def keras(self, keras, name):
-        from ..keras_layers import LocalResponseNormalization
+        from ..keras import LocalResponseNormalization
 
         return LocalResponseNormalization(self.depth_radius, self.bias, self.alpha, self.beta, name=name)
 

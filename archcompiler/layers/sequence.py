@@ -51,7 +51,7 @@ class PositionalEncoding(Layer):
         return Inferred([shape])
 
     def keras(self, keras, name):
-        from ..keras_layers import SinusoidalPositionalEncoding
+        from ..keras import SinusoidalPositionalEncoding
 
         return SinusoidalPositionalEncoding(scale=self.scale, name=name)
 
