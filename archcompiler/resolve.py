@@ -35,7 +35,8 @@ SYNONYMS = {"conv": "conv2d", "convolution": "conv2d", "pool": "maxpool2d", "max
             "mha": "multi_head_attention", "concatenate": "concat", "gap": "global_avgpool2d",
             "zeropad": "zeropad2d", "padding": "zeropad2d", "bahdanau": "additive_attention",
             "luong": "attention"}
-_REF = re.compile(r"^(?P<base>[A-Za-z_][A-Za-z0-9_\-]*)(?:\.(?P<out>[A-Za-z_]\w*)|\[(?P<index>\d+)\])?$")
+FAILED = object()  # what _subst gives for an expression whose error is already reported
+_REF = re.compile(r"^(?P<base>[A-Za-z0-9_][A-Za-z0-9_\-]*)(?:\.(?P<out>[A-Za-z_]\w*)|\[(?P<index>\d+)\])?$")
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -83,12 +84,12 @@ def pydantic_errors(exc: ValidationError, data, path: str, model: type[BaseModel
         if kind == "extra_forbidden":
             fields = list(model.model_fields) if model else []
             loc = container.key_locs.get(key) if isinstance(container, YDict) else None
-            out.append(SpecError(loc or _loc(container, key), f"{owner}unknown field '{key}'", full,
+            out.append(SpecError(loc or _loc(container, key), f"{owner}unknown field '{key}'", full, code="E-FIELD-UNKNOWN", hint=
                                  did_you_mean(key, fields) or (f"fields: {', '.join(f for f in fields if f != 'type')}"
                                                                if fields else "")))
         elif kind == "missing":
             out.append(SpecError(_loc(container, None), f"{owner}missing required field '{err['loc'][-1]}'",
-                                 full.rsplit(".", 1)[0] if "." in full else path))
+                                 full.rsplit(".", 1)[0] if "." in full else path, code="E-FIELD-MISSING"))
         else:
             value = err.get("input")
             literals = [i[0] for i in items if i[0]["type"] == "literal_error"]
@@ -100,7 +101,8 @@ def pydantic_errors(exc: ValidationError, data, path: str, model: type[BaseModel
             messages = list(dict.fromkeys(i[0]["msg"] for i in items))
             shown = _show(value)
             text = messages[0] if len(messages) == 1 else "; or ".join(m.lower() for m in messages[:4])
-            out.append(SpecError(_loc(container, key), f"{owner}invalid value {shown}: {text}", full, hint))
+            code = kind if kind.startswith("E-") else "E-VALUE-INVALID"  # a layer's own rule names its code
+            out.append(SpecError(_loc(container, key), f"{owner}invalid value {shown}: {text}", full, hint, code))
     return out
 
 
@@ -143,14 +145,15 @@ def _with_extends(raw, path: Path, chain: tuple[Path, ...]):
         return raw
     where = raw.where("extends")
     if len(chain) >= MAX_EXTENDS:
-        raise SpecErrors([SpecError(where, f"'extends' chain longer than {MAX_EXTENDS}")])
+        raise SpecErrors([SpecError(where, f"'extends' chain longer than {MAX_EXTENDS}", "extends", code="E-EXTENDS-DEPTH")])
     parent_path = locate(str(raw["extends"]), relative_to=path.parent)
     if parent_path is None:
         raise SpecErrors([SpecError(where, f"cannot find the spec '{raw['extends']}' to extend", "extends",
-                                    did_you_mean(str(raw["extends"]), builtin_names()))])
+                                    did_you_mean(str(raw["extends"]), builtin_names()), "E-EXTENDS-UNKNOWN")])
     if parent_path.resolve() in {p.resolve() for p in chain + (path,)}:
         names = " → ".join(p.stem for p in chain + (path, parent_path))
-        raise SpecErrors([SpecError(where, f"'extends' forms a cycle: {names}", "extends")])
+        raise SpecErrors([SpecError(where, f"'extends' forms a cycle: {names}", "extends",
+                                    code="E-EXTENDS-CYCLE")])
     parent = _with_extends(load_file(parent_path), parent_path, chain + (path,))
     items, locs = dict(parent), dict(parent.value_locs)
     for key, value in raw.items():
@@ -170,7 +173,7 @@ def _with_extends(raw, path: Path, chain: tuple[Path, ...]):
                 known = sorted(_entry_names(merged))
                 errors.append(SpecError(overrides.key_locs.get(layer_name, overrides.loc),
                                         f"no layer or block use named '{layer_name}' in '{raw['extends']}'",
-                                        f"override.{layer_name}", did_you_mean(layer_name, known)))
+                                        f"override.{layer_name}", did_you_mean(layer_name, known), "E-OVERRIDE-UNKNOWN"))
         if errors:
             raise SpecErrors(errors)
     return merged
@@ -249,6 +252,7 @@ class Resolver:
         if self.doc.outputs:
             outputs = self._outputs(top)
         self.errors.raise_if_any()
+        self._check_all_used(outputs)
         self._infer()
         self.errors.raise_if_any()
         return Graph(self.doc, self.nodes, inputs, outputs, self.params, self.file)
@@ -262,8 +266,9 @@ class Resolver:
             if isinstance(entry, dict):
                 when = self._subst(entry.get("when", True), top.env, entry, "when", f"{path}.when")
                 if not isinstance(when, bool):
-                    if when is not None:
-                        self.error(entry.where("when"), f"'when' must be true or false, got {when!r}", f"{path}.when")
+                    if when is not FAILED:
+                        self.error(entry.where("when"), f"'when' must be true or false, got {when!r}", f"{path}.when",
+                                   code="E-WHEN-INVALID")
                     continue
                 if not when:
                     continue
@@ -271,8 +276,26 @@ class Resolver:
             outputs.append(self._lookup(entry, top, loc, path))
         return outputs
 
-    def error(self, loc, message, path="", hint=""):
-        self.errors.add(SpecError(loc, message, path, hint))
+    def _check_all_used(self, outputs: list[TensorRef]) -> None:
+        """A layer that feeds no output would be counted in the totals and left out of the Keras
+        model, so it is a mistake; reported once, where its dead-end path ends."""
+        used: set[str] = set()
+        stack = [r.node for r in outputs]
+        while stack:
+            name = stack.pop()
+            if name not in used:
+                used.add(name)
+                stack.extend(r.node for r in self.nodes[name].inputs)
+        read = {r.node for node in self.nodes.values() for r in node.inputs}
+        for node in self.nodes.values():
+            if node.name not in used and node.name not in read:
+                what = "input" if node.is_input else "layer"
+                self.error(node.loc, f"never used: the {what} '{node.name}' feeds no output", node.path,
+                           "read it in a later layer's 'inputs', list it under 'outputs:', or remove it",
+                           "E-UNUSED")
+
+    def error(self, loc, message, path="", hint="", code="E-SPEC"):
+        self.errors.add(SpecError(loc, message, path, hint, code))
 
     # -- params and inputs
     def _params(self) -> dict[str, Any]:
@@ -280,7 +303,8 @@ class Resolver:
         for name in self.sets:
             if name not in raw:
                 self.error(Loc("--set"), f"unknown param '{name}'", f"--set {name}",
-                           did_you_mean(name, raw) or f"params of this spec: {', '.join(raw) or 'none'}")
+                           did_you_mean(name, raw) or f"params of this spec: {', '.join(raw) or 'none'}",
+                           "E-PARAM-UNKNOWN")
         values: dict[str, Any] = {}
         for name, default in raw.items():
             value = default
@@ -293,9 +317,10 @@ class Resolver:
                         isinstance(default, int) and not isinstance(value, int)):
                     kind = "true or false" if isinstance(default, bool) else "an integer"
                     self.error(Loc("--set"), f"param '{name}' expects {kind}, got {self.sets[name]!r}",
-                               f"--set {name}")
+                               f"--set {name}", code="E-PARAM-TYPE")
                     value = default
-            values[name] = self._subst(value, values, raw, name, f"params.{name}")
+            value = self._subst(value, values, raw, name, f"params.{name}")
+            values[name] = None if value is FAILED else value
         return values
 
     def _cells(self) -> dict[str, CellSpec | None]:
@@ -317,14 +342,14 @@ class Resolver:
         name = data.get("cell")
         if name is None:
             self.error(raw.loc, "an rnn layer runs a cell declared under 'cells:'; add 'cell: <name>'",
-                       f"{path}.cell", "for the plain recurrent layer write 'type: simple_rnn'")
+                       f"{path}.cell", "for the plain recurrent layer write 'type: simple_rnn'", "E-CELL-MISSING")
             return None
         if not isinstance(name, str):
             return data  # pydantic reports a malformed cell
         if name not in self.cells:
             self.error(raw.where("cell"), f"unknown cell '{name}'", f"{path}.cell",
                        did_you_mean(name, self.cells) or (f"cells of this spec: {', '.join(self.cells)}" if self.cells
-                                                          else "declare it under 'cells:'"))
+                                                          else "declare it under 'cells:'"), "E-CELL-UNKNOWN")
             return None
         if self.cells[name] is None:
             return None  # the cell's own errors are reported
@@ -334,7 +359,7 @@ class Resolver:
         names = []
         for name, spec in self.raw["inputs"].items():
             data = self._subst(spec, frame.env, self.raw["inputs"], name, f"inputs.{name}")
-            if data is None:
+            if data is FAILED:
                 continue
             layer = self._validate(KINDS["input"], {"type": "input", **data}, data, f"inputs.{name}")
             if layer is not None:
@@ -345,12 +370,14 @@ class Resolver:
 
     # -- substitution of ${...}
     def _subst(self, value, env, container, key, path):
+        """The value with its ``${...}`` evaluated, or FAILED (the error reported): never None,
+        which an expression may legitimately give (``${None}``)."""
         try:
             return _substitute(value, env)
         except ExprError as e:
             loc = container.where(key) if isinstance(container, (YDict, YList)) else None
-            self.error(loc, e.message, path, e.hint)
-            return None
+            self.error(loc, e.message, path, e.hint, e.code)
+            return FAILED
 
     # -- lists of entries
     def _sequence(self, entries, frame: Frame, previous: TensorRef | None, path: str) -> TensorRef | None:
@@ -363,12 +390,14 @@ class Resolver:
 
     def _entry(self, raw, frame: Frame, previous, path, loc) -> TensorRef | None:
         if not isinstance(raw, dict):
-            self.error(loc, "a layer entry must be a mapping such as {type: dense, units: 10}", path)
+            self.error(loc, "a layer entry must be a mapping such as {type: dense, units: 10}", path,
+                       code="E-ENTRY-NOT-MAPPING")
             return previous
         when = self._subst(raw.get("when", True), frame.env, raw, "when", f"{path}.when")
         if not isinstance(when, bool):
-            if when is not None:
-                self.error(raw.where("when"), f"'when' must be true or false, got {when!r}", f"{path}.when")
+            if when is not FAILED:
+                self.error(raw.where("when"), f"'when' must be true or false, got {when!r}", f"{path}.when",
+                           code="E-WHEN-INVALID")
             return previous
         if not when:
             return previous
@@ -376,13 +405,14 @@ class Resolver:
             return self._one(raw, frame, previous, path, None)
         count = self._subst(raw["repeat"], frame.env, raw, "repeat", f"{path}.repeat")
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            if count is not None:
+            if count is not FAILED:
                 self.error(raw.where("repeat"), f"'repeat' must be a whole number ≥ 0, got {count!r}",
-                           f"{path}.repeat")
+                           f"{path}.repeat", code="E-REPEAT-INVALID")
             return previous
         if count > MAX_REPEAT:
             self.error(raw.where("repeat"), f"repeat {count:,} is more than the limit of {MAX_REPEAT:,}",
-                       f"{path}.repeat", "no architecture in the lecture repeats a layer more than a few dozen times")
+                       f"{path}.repeat", "no architecture in the lecture repeats a layer more than a few dozen times",
+                       "E-LIMIT")
             return previous
         group = f"g{next(self.groups)}"
         for i in range(1, count + 1):
@@ -397,7 +427,7 @@ class Resolver:
             if key in ("repeat", "when"):
                 continue
             data[key] = value if key in NESTED_KEYS else self._subst(value, frame.env, raw, key, f"{path}.{key}")
-            if data[key] is None and value is not None:
+            if data[key] is FAILED:
                 return None
         if repeat and repeat[2] > 1 and "name" in data and not has_placeholder(raw.get("name")):
             data["name"] = f"{data['name']}_{repeat[1]}"
@@ -411,16 +441,21 @@ class Resolver:
         if "use" in data:
             return self._block_use(raw, data, frame, previous, path, repeat)
         kind = data.get("type")
+        if not isinstance(kind, (str, type(None))):
+            self.error(raw.where("type"), f"'type' must be the name of a layer kind, got {_show(kind)}",
+                       f"{path}.type", "write it as a word, e.g. type: dense", "E-TYPE-UNKNOWN")
+            return None
         if kind in STRUCTURAL:
             return self._structure(raw, data, frame, previous, path, repeat)
         if kind not in KINDS or kind == "input":
             if "type" not in data:
-                self.error(raw.loc, "a layer entry needs 'type' (a layer kind) or 'use' (a block)", path)
+                self.error(raw.loc, "a layer entry needs 'type' (a layer kind) or 'use' (a block)", path,
+                           code="E-ENTRY-NO-TYPE")
             else:
                 choices = [k for k in KINDS if k != "input"] + list(STRUCTURAL)
                 hint = f"did you mean '{SYNONYMS[kind]}'?" if kind in SYNONYMS else did_you_mean(kind, choices)
                 self.error(raw.where("type"), f"unknown layer type '{kind}'", f"{path}.type",
-                           hint or "run 'archcompiler schema' for the list of layer kinds")
+                           hint or "run 'archcompiler schema' for the list of layer kinds", "E-TYPE-UNKNOWN")
             return None
         if getattr(KINDS[kind], "uses_cell", False):
             data = self._with_cell(raw, data, path)
@@ -435,7 +470,8 @@ class Resolver:
         cls = KINDS[kind]
         if not cls.min_inputs <= len(sources) <= cls.max_inputs:
             expected = cls.min_inputs if cls.min_inputs == cls.max_inputs else f"{cls.min_inputs} to {cls.max_inputs}"
-            self.error(raw.where("inputs"), f"{kind} takes {expected} input(s), got {len(sources)}", f"{path}.inputs")
+            self.error(raw.where("inputs"), f"{kind} takes {expected} input(s), got {len(sources)}", f"{path}.inputs",
+                       code="E-INPUTS-COUNT")
             return None
         local = layer.name or self._auto_name(frame, kind)
         scopes = frame.scopes
@@ -461,7 +497,8 @@ class Resolver:
         if sources is None:
             return None
         if len(sources) != 1:
-            self.error(raw.where("inputs"), f"{data['type']} reads one input, got {len(sources)}", f"{path}.inputs")
+            self.error(raw.where("inputs"), f"{data['type']} reads one input, got {len(sources)}", f"{path}.inputs",
+                       code="E-INPUTS-COUNT")
             return None
         (source,) = sources
         if data["type"] == "residual":
@@ -494,15 +531,16 @@ class Resolver:
         if block is None:
             self.error(raw.where("use"), f"unknown block '{use.use}'", f"{path}.use",
                        did_you_mean(use.use, self.doc.blocks) or
-                       f"blocks of this spec: {', '.join(self.doc.blocks) or 'none'}")
+                       f"blocks of this spec: {', '.join(self.doc.blocks) or 'none'}", "E-BLOCK-UNKNOWN")
             return None
         if use.use in frame.blocks:
             chain = " → ".join(frame.blocks + (use.use,))
             self.error(raw.where("use"), f"block '{use.use}' uses itself ({chain})", f"{path}.use",
-                       "a block cannot contain itself, directly or through another block")
+                       "a block cannot contain itself, directly or through another block", "E-BLOCK-RECURSIVE")
             return None
         if len(frame.blocks) >= MAX_BLOCK_DEPTH:
-            self.error(raw.where("use"), f"blocks nested more than {MAX_BLOCK_DEPTH} deep", f"{path}.use")
+            self.error(raw.where("use"), f"blocks nested more than {MAX_BLOCK_DEPTH} deep", f"{path}.use",
+                       code="E-LIMIT")
             return None
         block_raw = self.raw["blocks"][use.use]
         env = dict(self.params)
@@ -512,21 +550,23 @@ class Resolver:
             value = data[arg] if given else default
             if isinstance(default, str) and default in ARG_TYPES:
                 if not given:
-                    self.error(raw.loc, f"block '{use.use}' needs argument '{arg}' ({default})", path)
+                    self.error(raw.loc, f"block '{use.use}' needs argument '{arg}' ({default})", path,
+                               code="E-BLOCK-ARG-MISSING")
                     ok = False
                     continue
                 if not isinstance(value, ARG_TYPES[default]) or (default != "bool" and isinstance(value, bool)):
                     self.error(raw.where(arg), f"argument '{arg}' of block '{use.use}' must be {default}, "
-                               f"got {value!r}", f"{path}.{arg}")
+                               f"got {value!r}", f"{path}.{arg}", code="E-BLOCK-ARG-TYPE")
                     ok = False
             elif not given:
                 value = self._subst(default, env, block_raw["args"], arg, f"blocks.{use.use}.args.{arg}")
+                value = None if value is FAILED else value
             env[arg] = value
         for arg in data:
             if arg not in block.args and arg not in ENTRY_KEYS | {"use"} and arg not in block.inputs[1:]:
                 self.error(raw.key_locs.get(arg, raw.loc), f"block '{use.use}' has no argument '{arg}'",
                            f"{path}.{arg}", did_you_mean(arg, block.args) or
-                           f"its arguments: {', '.join(block.args) or 'none'}")
+                           f"its arguments: {', '.join(block.args) or 'none'}", "E-BLOCK-ARG-UNKNOWN")
                 ok = False
         sources = self._sources(raw, data, frame, previous, path)
         if ok and sources is not None:
@@ -540,7 +580,8 @@ class Resolver:
             self.error(raw.where("inputs") if "inputs" in raw else raw.loc,
                        f"block '{use.use}' reads {len(block.inputs)} input(s) ({', '.join(block.inputs)}), "
                        f"got {len(sources)}", f"{path}.inputs",
-                       f"give the others by name, e.g. {missing[0]}: <layer>" if missing and len(sources) else "")
+                       f"give the others by name, e.g. {missing[0]}: <layer>" if missing and len(sources) else "",
+                       "E-INPUTS-COUNT")
             return None
         instance = use.name or self._auto_name(frame, use.use)
         prefix = frame.qualify(instance)
@@ -565,7 +606,7 @@ class Resolver:
         for n in named:
             if n in block.inputs[:len(sources)]:
                 self.error(raw.key_locs.get(n, raw.loc), f"input '{n}' of block '{block_name}' is given twice, "
-                           "in 'inputs' and by name", f"{path}.{n}")
+                           "in 'inputs' and by name", f"{path}.{n}", code="E-BLOCK-INPUT-TWICE")
                 ok = False
         for n in block.inputs[len(sources):]:
             if n not in data:
@@ -602,7 +643,7 @@ class Resolver:
         match = _REF.match(str(ref))
         if not match:
             self.error(loc, f"'{ref}' is not a layer reference", path,
-                       "write a layer name, 'name.output' (e.g. encoder.h) or 'name[1]'")
+                       "write a layer name, 'name.output' (e.g. encoder.h) or 'name[1]'", "E-REF-SYNTAX")
             return None
         base = match["base"]
         if base in frame.names:
@@ -619,7 +660,7 @@ class Resolver:
             nearby = [n for n in frame.names if frame.names[n] is not None][-6:]
             hint = ("move the layer above its first reader" if later else did_you_mean(base, visible)
                     or (f"layers above it here: {', '.join(nearby)}" if nearby else ""))
-            self.error(loc, message, path, hint)
+            self.error(loc, message, path, hint, "E-REF-LATER" if later else "E-REF-UNKNOWN")
             return None
         if match["out"] is None and match["index"] is None:
             return target
@@ -630,7 +671,7 @@ class Resolver:
         if index is None:
             self.error(loc, f"'{base}' has no output '{match['out'] or match['index']}'", path,
                        f"its outputs: {', '.join(f'{n} [{i}]' for i, n in enumerate(names))}"
-                       + ("" if len(names) > 1 else " (set return_state: true for the states)"))
+                       + ("" if len(names) > 1 else " (set return_state: true for the states)"), "E-REF-OUTPUT")
             return None
         return TensorRef(target.node, index)
 
@@ -648,11 +689,11 @@ class Resolver:
             first = self.nodes[name].loc
             self.error(raw.where("name") if isinstance(raw, YDict) and "name" in raw else getattr(raw, "loc", None),
                        f"the name '{name}' is already used (at line {first.line})", f"{path}.name",
-                       "every layer needs its own name")
+                       "every layer needs its own name", "E-NAME-DUPLICATE")
             return False
         if len(self.nodes) >= MAX_NODES:
             self.error(getattr(raw, "loc", None), f"the model has more than {MAX_NODES:,} layers", path,
-                       "check the 'repeat' counts")
+                       "check the 'repeat' counts", "E-LIMIT")
             raise SpecErrors(self.errors.errors)
         self.nodes[name] = Node(name, layer, list(sources), getattr(raw, "loc", None),
                                 frame.scopes if scopes is None else scopes, path,
@@ -673,7 +714,8 @@ class Resolver:
                 failed.add(node.name)
                 loc = node.field_locs.get(e.field) if e.field else None
                 path = f"{node.path}.{e.field}" if e.field else node.path
-                self.error(loc or node.loc, f"{node.name} ({node.kind}): {e.message}", path, e.hint)
+                self.error(loc or node.loc, f"{node.name} ({node.kind}): {e.message}", path, e.hint,
+                           getattr(e, "code", "E-SHAPE"))
                 continue
             node.shapes, node.trainable, node.non_trainable, node.macs = (
                 result.shapes, result.trainable, result.non_trainable, result.macs)
