@@ -32,8 +32,8 @@ def write_figures(folder: Path, langs: tuple[str, ...], notify: Callable[[str], 
     with staged_folder(folder) as stage:
         for lang in langs:
             for name, source in figures(lang, lesson()).items():
-                stem = stage / figure_stem(name, lang)
-                stem.with_suffix(".dot").write_text(source, encoding="utf-8")
+                stem = figure_stem(name, lang)  # "mlp.ko": not a suffix to replace
+                (stage / f"{stem}.dot").write_text(source, encoding="utf-8")
                 if binary is None:
                     continue
                 for fmt in ("svg", "png"):
@@ -41,7 +41,7 @@ def write_figures(folder: Path, langs: tuple[str, ...], notify: Callable[[str], 
                         data = graphviz.Source(source).pipe(format=fmt)
                     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as e:
                         raise OutputError(f"Graphviz failed on the concepts figure '{name}': {e}") from None
-                    stem.with_suffix(f".{fmt}").write_bytes(data)
+                    (stage / f"{stem}.{fmt}").write_bytes(data)
     return sorted(folder.iterdir())
 
 
