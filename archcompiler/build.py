@@ -1,75 +1,77 @@
-"""`archcompiler build` and `archcompiler docs`: every output of a spec, in its own folder."""
+"""`archcompiler build` and `archcompiler docs`: every output of a spec, in its own folder.
+
+Progress and status go to the console given (the CLI's stderr), so stdout stays clean for data."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .errors import Loc, SpecError, SpecErrors
 from .graph import Graph
 from .outputs import make_folder, safe_child, staged_folder
-from .resolve import load_graph
+
+DIAGRAM_FORMATS = ["dot", "svg", "png", "mmd"]
+STEPS = ("Keras model", "diagram", "docs")
 
 
-def load_all(specs: list[str], sets: dict[str, str]) -> list[Graph]:
-    """Every spec resolved, or all their errors together. With several specs, ``--set`` applies to
-    those that have the param, and a param that none of them has is an error."""
-    graphs, errors = [], []
-    for spec in specs:
-        try:
-            graphs.append(load_graph(spec, sets, only_known_sets=len(specs) == 1))
-        except SpecErrors as e:
-            errors += e.errors
-    unused = [k for k in sets if graphs and not errors and not any(k in g.params for g in graphs)]
-    errors += [SpecError(Loc("--set"), f"no spec here has the param '{k}'", f"--set {k}") for k in unused]
-    if errors:
-        raise SpecErrors(errors)
-    return graphs
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), console=console, transient=True)
-
-
-def build_specs(specs, out_dir: Path, sets, langs, index: bool, console: Console) -> list[Path]:
-    graphs = load_all(specs, sets)
-    targets = [safe_child(out_dir, graph.name) for graph in graphs]
-    make_folder(out_dir)  # fail before the slow part
+def write_outputs(graph: Graph, folder: Path, langs: tuple[str, ...], notify: Callable[[str], object],
+                  step: Callable[[str], object] = lambda what: None) -> None:
+    """The Keras model, summary, diagram and docs of one spec into ``folder``; ``step`` is told each
+    step's name as it starts."""
     from .emit.diagram import write_diagram
-    from .emit.docs import write_docs, write_index
-    from .emit.keras_model import build_model, import_keras
+    from .emit.docs import write_docs
+    from .emit.keras_model import build_model
     from .emit.summary import summary_text
 
-    written = []
-    with _progress(console) as progress:
-        task = progress.add_task("importing Keras", total=len(graphs) * 4)
-        import_keras()  # a few seconds; shown as a step of its own
+    step(STEPS[0])
+    build_model(graph).save(folder / f"{graph.name}.keras")
+    (folder / "summary.txt").write_text(summary_text(graph), encoding="utf-8")
+    step(STEPS[1])
+    write_diagram(graph, folder, DIAGRAM_FORMATS, notify=notify)
+    step(STEPS[2])
+    write_docs(graph, folder, langs)
 
-        for graph, target in zip(graphs, targets):
-            with staged_folder(target) as stage:
-                progress.update(task, description=f"{graph.name}: Keras model")
-                model = build_model(graph)
-                model.save(stage / f"{graph.name}.keras")
-                (stage / "summary.txt").write_text(summary_text(graph), encoding="utf-8")
-                progress.advance(task)
-                progress.update(task, description=f"{graph.name}: diagram")
-                write_diagram(graph, stage, ["dot", "svg", "png", "mmd"], notify=console.print)
-                progress.advance(task)
-                progress.update(task, description=f"{graph.name}: docs")
-                write_docs(graph, stage, langs)
-                progress.advance(task, 2)
-            written.append(target)
-            console.print(f"built {target}  ({graph.total_params:,} params)", markup=False, highlight=False)
+
+def build_one(graph: Graph, out_dir: Path, langs: tuple[str, ...], notify: Callable[[str], object],
+              step: Callable[[str], object] = lambda what: None) -> Path:
+    """``out_dir/<name>/`` with every output, whole or not at all."""
+    target = safe_child(out_dir, graph.name)
+    with staged_folder(target) as stage:
+        write_outputs(graph, stage, langs, notify, step)
+    return target
+
+
+def build_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], index: bool, status: Console) -> list[Path]:
+    """Build every graph with a progress bar on ``status``; the docs index too with ``index``."""
+    for graph in graphs:
+        safe_child(out_dir, graph.name)
+    make_folder(out_dir)  # fail before the slow part
+    from .emit.docs import write_index
+    from .emit.keras_model import import_keras
+
+    written = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=status, transient=True) as progress:
+        task = progress.add_task("importing Keras", total=len(graphs) * len(STEPS))
+        import_keras()  # a few seconds; shown as a step of its own
+        for k, graph in enumerate(graphs):
+            def step(what: str, graph=graph, done=k * len(STEPS)) -> None:
+                progress.update(task, description=f"{graph.name}: {what}", completed=done + STEPS.index(what))
+
+            written.append(build_one(graph, out_dir, langs, status.print, step))
+            progress.update(task, completed=(k + 1) * len(STEPS))
+            status.print(f"built {written[-1]}  ({graph.total_params:,} params)")
     if index:
         written += write_index(graphs, out_dir, langs)
     return written
 
 
-def docs_specs(specs, out_dir: Path, sets, langs, index: bool, console: Console) -> list[Path]:
-    graphs = load_all(specs, sets)
+def docs_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], index: bool, status: Console) -> list[Path]:
+    """The docs (with their diagrams) of every graph, each in ``out_dir/<name>/``; the index with ``index``."""
     from .emit.diagram import write_diagram
     from .emit.docs import write_docs, write_index
 
@@ -77,10 +79,10 @@ def docs_specs(specs, out_dir: Path, sets, langs, index: bool, console: Console)
     for graph in graphs:
         target = safe_child(out_dir, graph.name)
         with staged_folder(target) as stage:
-            write_diagram(graph, stage, ["dot", "svg", "png", "mmd"], notify=console.print)
+            write_diagram(graph, stage, DIAGRAM_FORMATS, notify=status.print)
             write_docs(graph, stage, langs)
         written.append(target)
-        console.print(f"wrote {target}", markup=False, highlight=False)
+        status.print(f"wrote {target}")
     if index:
         written += write_index(graphs, out_dir, langs)
     return written

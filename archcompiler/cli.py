@@ -1,53 +1,124 @@
-"""The ``archcompiler`` command.
+"""The ``archcompiler`` command: a thin layer over the Python API (``archcompiler.api``).
 
-User mistakes print ``file:line:column: path: message (hint: ...)`` and exit 2;
-failures to write outputs print one line and exit 1. No traceback either way."""
+Data goes to stdout, progress and status to stderr. Exit codes: 0 success, 1 outputs could not be
+written, 2 a mistake in a spec or the command line (``file:line:column: path: message (hint: ...)``),
+3 an internal error — a bug, one line saying so (``--debug`` shows the traceback). User text is
+printed literally: no Rich markup, no emoji codes."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
+from enum import Enum
 from functools import wraps
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
+from . import api
 from .errors import SpecError, SpecErrors
+
+BUG_REPORT = ("this is a bug in archcompiler, not a mistake in your spec: please report it on the project's "
+              "issue tracker with the command and the spec (--debug shows the traceback)")
 
 app = typer.Typer(
     help="Compile YAML architecture specs into Keras models, Graphviz diagrams and bilingual docs.",
-    epilog="Examples: archcompiler build vgg16 · archcompiler summary resnet50 --set size=64 · "
-           "archcompiler diagram transformer -f png · archcompiler docs --all --lang ko · archcompiler list. "
-           "A SPEC is a YAML file or a built-in name. Exit codes: 0 ok, 2 a mistake in a spec or the command, "
-           "1 outputs could not be written.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    epilog="Examples: archcompiler build vgg16 · archcompiler summary resnet50 --set size=64 --json · "
+           "archcompiler diagram transformer -f png · archcompiler docs --all --lang ko · "
+           "archcompiler compare alexnet zfnet · cat my.yaml | archcompiler validate -. "
+           "A SPEC is an existing file, a built-in name (archcompiler list) or - for stdin. "
+           "Exit codes: 0 ok, 1 outputs could not be written, 2 a mistake in a spec or the command, 3 a bug.",
+    no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]})
+
+# markup and emoji off: a spec's ':fire:' or a location like 'file.yaml:100:26' is printed as written
+out = Console(width=None if sys.stdout.isatty() else 160, markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)  # one line per message
+debug = {"on": False}
+
+
+class Lang(str, Enum):
+    en = "en"
+    ko = "ko"
+    all = "all"
+
+
+class TableLang(str, Enum):
+    en = "en"
+    ko = "ko"
+
+
+class RankDir(str, Enum):
+    TB = "TB"
+    LR = "LR"
+
+
+FORMATS = ("svg", "png", "dot", "mmd")
 
 
 def _version(value: bool):
     if value:
         from . import __version__
 
-        out.print(f"archcompiler {__version__}", markup=False, highlight=False)
+        out.print(f"archcompiler {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
 def main_options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                              help="Print the version and exit.")):
+                                              help="Print the version and exit."),
+                 debug_: bool = typer.Option(False, "--debug", help="Show the traceback of an internal error.")):
     """Compile YAML architecture specs into Keras models, Graphviz diagrams and bilingual docs."""
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
+    debug["on"] = debug_ or bool(os.environ.get("ARCHCOMPILER_DEBUG"))
 
+
+# --- completion -----------------------------------------------------------------------------
+
+def complete_spec(incomplete: str) -> list[str]:
+    """Built-in names and YAML files here; a path being typed is left to the shell's file completion."""
+    if "/" in incomplete:
+        return []
+    from .library import builtin_names
+
+    files = sorted(p.name for p in Path(".").glob(f"{incomplete}*") if p.suffix.lower() in (".yaml", ".yml"))
+    return [n for n in builtin_names() if n.startswith(incomplete)] + files
+
+
+def complete_formats(incomplete: str) -> list[str]:
+    """Completes the last of a comma-separated list: ``svg,p`` → ``svg,png``."""
+    done, _, last = incomplete.rpartition(",")
+    chosen = set(done.split(",")) if done else set()
+    return [f"{done},{f}" if done else f for f in FORMATS if f.startswith(last) and f not in chosen]
+
+
+def parse_formats(values: list[str] | None) -> list[str]:
+    """``-f svg,png -f dot`` → ["svg", "png", "dot"]; no option: all four."""
+    wanted = [f.strip().lower() for v in values or [",".join(FORMATS)] for f in v.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise typer.BadParameter(f"unknown format {', '.join(map(repr, bad))}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(wanted))
+
+
+SpecArg = typer.Argument(..., metavar="SPEC", help="A spec file, a built-in spec name, or - for stdin.", autocompletion=complete_spec)
+SpecsArg = typer.Argument(None, metavar="SPEC...", help="Spec files, built-in spec names, or - for stdin.", autocompletion=complete_spec)
 SetOption = typer.Option(None, "--set", metavar="NAME=VALUE", help="Override a spec param, e.g. --set num_classes=10.")
+JsonOption = typer.Option(False, "--json", help="Print JSON (keys documented in the README) instead of text.")
 
+
+# --- errors ---------------------------------------------------------------------------------
 
 def _parse_sets(items: list[str] | None) -> dict[str, str]:
     sets = {}
     for item in items or []:
         if "=" not in item:
-            raise SpecErrors([SpecError(None, f"--set expects NAME=VALUE, got '{item}'", "--set")])
+            raise SpecErrors([SpecError(None, f"--set expects NAME=VALUE, got '{item}'", "--set", code="E-CLI")])
         name, value = item.split("=", 1)
         sets[name.strip()] = value.strip()
     return sets
@@ -55,12 +126,12 @@ def _parse_sets(items: list[str] | None) -> dict[str, str]:
 
 def _report(errors: SpecErrors) -> None:
     for e in errors.errors:
-        err.print(f"[bold red]error[/]: {e}", markup=True, soft_wrap=True) if err.is_terminal else err.print(
-            f"error: {e}", markup=False, soft_wrap=True)
+        err.print(Text.assemble(("error", "bold red"), f": {e}"))
 
 
-def user_errors(command):
-    """Turn user mistakes into located messages and exit code 2; write failures into exit 1."""
+def handled(command):
+    """User mistakes → located messages, exit 2; write failures → one line, exit 1; anything else is a
+    bug → one line saying so, exit 3 (the traceback with --debug)."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -72,8 +143,19 @@ def user_errors(command):
             _report(e)
             raise typer.Exit(2) from None
         except OutputError as e:
-            err.print(f"error: {e}", markup=False, soft_wrap=True)
+            err.print(f"error: {e}")
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
+            if debug["on"]:
+                err.print(traceback.format_exc().rstrip())
+            first = (str(e).strip().splitlines() or [""])[0]
+            err.print(Text.assemble(("internal error", "bold red"), f": {type(e).__name__}: {first} — {BUG_REPORT}"))
+            raise typer.Exit(3) from None
 
     return wrapper
 
@@ -81,137 +163,186 @@ def user_errors(command):
 def _specs(specs: list[str] | None, all_: bool) -> list[str]:
     from .library import builtin_names
 
-    chosen = list(specs or [])
-    if all_:
-        chosen += builtin_names()
-    chosen = list(dict.fromkeys(chosen))  # a spec named and also in --all is built once
+    chosen = list(dict.fromkeys(list(specs or []) + (builtin_names() if all_ else [])))  # named twice: once
     if not chosen:
-        raise SpecErrors([SpecError(None, "no spec given", hint="name a spec file or a built-in spec, or use --all")])
+        raise SpecErrors([SpecError(None, "no spec given", hint="name a spec file or a built-in spec, or use --all",
+                                    code="E-CLI")])
     return chosen
 
 
-@app.command()
-@user_errors
-def validate(specs: List[str] = typer.Argument(..., help="Spec files or built-in spec names."),
-             set_: Optional[List[str]] = SetOption):
-    """Check specs: structure, references, params and every layer's shape. One line per spec."""
-    from .resolve import load_graph
+def _langs(lang: Lang) -> tuple[str, ...]:
+    return ("en", "ko") if lang is Lang.all else (lang.value,)
 
-    failed = SpecErrors([])
+
+def _json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# --- commands -------------------------------------------------------------------------------
+
+@app.command()
+@handled
+def validate(specs: List[str] = typer.Argument(..., metavar="SPEC...", help="Spec files, built-in spec names, or - for stdin.",
+                                               autocompletion=complete_spec),
+             set_: Optional[List[str]] = SetOption, as_json: bool = JsonOption):
+    """Check specs: structure, references, params and every layer's shape. One line per spec."""
+    sets = _parse_sets(set_)
+    records, failed = [], False
     for spec in specs:
         try:
-            graph = load_graph(spec, _parse_sets(set_))
+            graph = api.load_graph(spec, sets)
         except SpecErrors as e:
-            failed.errors += e.errors
-            err.print(f"✗ {spec}: {len(e.errors)} error(s)", markup=False)
-            _report(e)
+            failed = True
+            records.append({"spec": spec, "ok": False, "errors": [api.error_record(x) for x in e.errors]})
+            if not as_json:
+                err.print(f"✗ {spec}: {len(e.errors)} error(s)")
+                _report(e)
             continue
-        out.print(f"✓ {spec}: {graph.name}, {len(graph.layers())} layers, {graph.total_params:,} params",
-                  markup=False, highlight=False)
-    if failed.errors:
+        t = api.totals(graph)
+        records.append({"spec": spec, "ok": True, "name": graph.name, "file": graph.file, "layers": t["layers"],
+                        "params": t["params"], "macs": t["macs"], "errors": []})
+        if not as_json:
+            out.print(f"✓ {spec}: {graph.name}, {t['layers']} layers, {t['params']:,} params", soft_wrap=True)
+    if as_json:
+        _json({"ok": not failed, "specs": records})
+    if failed:
         raise typer.Exit(2)
 
 
 @app.command()
-@user_errors
-def summary(spec: str = typer.Argument(..., help="A spec file or built-in spec name."),
-            set_: Optional[List[str]] = SetOption):
-    """A per-layer table: output shape, parameters and multiply-accumulates, with totals."""
-    from .emit.summary import summary_table
-    from .resolve import load_graph
-
-    out.print(summary_table(load_graph(spec, _parse_sets(set_))))
-
-
-@app.command()
-def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of stdout.")):
-    """The JSON Schema of the spec format, for editors (yaml-language-server)."""
-    from .spec import json_schema
-
-    text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
+@handled
+def summary(spec: str = SpecArg, set_: Optional[List[str]] = SetOption, as_json: bool = JsonOption):
+    """A per-layer table: output shape, parameters, multiply-accumulates and FLOPs, with totals."""
+    graph = api.load_graph(spec, _parse_sets(set_))
+    if as_json:
+        _json(api.summary_record(graph))
     else:
-        sys.stdout.write(text + "\n")
+        from .emit.summary import summary_table
+
+        out.print(summary_table(graph))
 
 
 @app.command("list")
-def list_specs():
-    """The built-in specs with title, year and parameter count."""
-    from rich.table import Table
-
+@handled
+def list_specs(as_json: bool = JsonOption):
+    """The built-in specs with title, family, year, layer and parameter counts."""
     from .library import builtin_names
-    from .resolve import load_graph
 
+    records = []
+    for name in builtin_names():
+        try:
+            g = api.load_graph(name)
+        except SpecErrors as e:  # a broken built-in is a bug, but the others are still worth listing
+            records.append({"name": name, "error": str(e.errors[0])})
+            continue
+        records.append({"name": name, "title": g.spec.title, "family": g.spec.family, "year": g.spec.year,
+                        "layers": len(g.layers()), "params": g.total_params, "macs": g.macs})
+    if as_json:
+        return _json(records)
     table = Table(title="Built-in specs", title_justify="left")
     for column in ("Name", "Title", "Family", "Year", "Layers", "Params"):
         table.add_column(column, justify="right" if column in ("Year", "Layers", "Params") else "left")
-    for name in builtin_names():
-        try:
-            g = load_graph(name)
-        except SpecErrors as e:
-            table.add_row(name, f"[red]invalid: {e.errors[0].message}[/]", "", "", "", "")
-            continue
-        table.add_row(name, g.spec.title or "", g.spec.family or "", str(g.spec.year or ""),
-                      str(len(g.layers())), f"{g.total_params:,}")
+    for r in records:
+        if "error" in r:
+            table.add_row(r["name"], Text(f"invalid: {r['error']}", style="red"), "", "", "", "")
+        else:
+            table.add_row(r["name"], r["title"] or "", r["family"] or "", str(r["year"] or ""), str(r["layers"]),
+                          f"{r['params']:,}")
     out.print(table)
 
 
 @app.command()
-@user_errors
-def build(specs: Optional[List[str]] = typer.Argument(None, help="Spec files or built-in spec names."),
+@handled
+def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of stdout.")):
+    """The JSON Schema of the spec format, for editors (yaml-language-server)."""
+    from .outputs import OutputError
+    from .spec import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        return sys.stdout.write(text)
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise OutputError(f"cannot write {output}: {e.strerror or e}") from None
+    err.print(f"wrote {output}")
+
+
+@app.command()
+@handled
+def build(specs: Optional[List[str]] = SpecsArg,
           out_dir: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one subfolder per spec."),
           set_: Optional[List[str]] = SetOption,
           all_: bool = typer.Option(False, "--all", help="Build every built-in spec (and the docs index)."),
-          lang: str = typer.Option("all", "--lang", help="Docs language: en, ko or all.")):
+          lang: Lang = typer.Option(Lang.all, "--lang", help="Docs language.")):
     """Compile specs into Keras models, with summary, diagram and docs, in OUT/<name>/."""
-    from .build import build_specs
+    from .build import build_graphs
 
-    build_specs(_specs(specs, all_), out_dir, _parse_sets(set_), _langs(lang), index=all_, console=out)
+    graphs = api.load_graphs(_specs(specs, all_), _parse_sets(set_))
+    build_graphs(graphs, out_dir, _langs(lang), index=all_, status=err)
 
 
 @app.command()
-@user_errors
-def diagram(spec: str = typer.Argument(..., help="A spec file or built-in spec name."),
-            formats: str = typer.Option("svg,png,dot,mmd", "--format", "-f", help="Comma-separated: svg, png, dot, mmd."),
+@handled
+def diagram(spec: str = SpecArg,
+            formats: Optional[List[str]] = typer.Option(
+                None, "--format", "-f", metavar="svg,png,dot,mmd", autocompletion=complete_formats, callback=parse_formats,
+                help="Which files, comma-separated or repeated, from: svg, png, dot, mmd [default: all four]."),
             expand: bool = typer.Option(False, "--expand", help="Draw every copy of repeated blocks."),
-            rankdir: str = typer.Option("TB", "--rankdir", help="TB (top to bottom) or LR (left to right)."),
+            rankdir: RankDir = typer.Option(RankDir.TB, "--rankdir", case_sensitive=False, metavar="[TB|LR]",
+                                            help="TB: top to bottom; LR: left to right."),
             out_dir: Path = typer.Option(Path("."), "--out", "-o", help="Folder for the files."),
             set_: Optional[List[str]] = SetOption):
     """Draw the architecture with Graphviz (and a Mermaid flowchart), without building a model."""
-    from .emit.diagram import write_diagram
-    from .outputs import staged_files
-    from .resolve import load_graph
-
-    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in ("svg", "png", "dot", "mmd")]
-    if bad or rankdir.upper() not in ("TB", "LR"):
-        raise SpecErrors([SpecError(None, f"unknown format {', '.join(bad)}" if bad else f"unknown rankdir '{rankdir}'",
-                                    hint="formats: svg, png, dot, mmd; rankdir: TB or LR")])
-    graph = load_graph(spec, _parse_sets(set_))
-    with staged_files(out_dir) as stage:
-        written = write_diagram(graph, stage, wanted, expand=expand, rankdir=rankdir.upper(), notify=err.print)
-    for path in written:
-        out.print(f"wrote {out_dir / path.name}", markup=False, highlight=False)
+    graph = api.load_graph(spec, _parse_sets(set_))
+    drawing = api.Architecture(graph).diagram(expand=expand, rankdir=rankdir.value)
+    for path in drawing.save(out_dir, formats, notify=err.print):
+        err.print(f"wrote {path}")
 
 
 @app.command()
-@user_errors
-def docs(specs: Optional[List[str]] = typer.Argument(None, help="Spec files or built-in spec names."),
-         lang: str = typer.Option("all", "--lang", help="en, ko or all."),
+@handled
+def docs(specs: Optional[List[str]] = SpecsArg,
+         lang: Lang = typer.Option(Lang.all, "--lang", help="Docs language."),
          out_dir: Path = typer.Option(Path("docs"), "--out", "-o", help="Output folder; one subfolder per spec."),
          all_: bool = typer.Option(False, "--all", help="Every built-in spec, plus an index page."),
          set_: Optional[List[str]] = SetOption):
     """Write Markdown docs that explain every layer with its own numbers (English and Korean)."""
-    from .build import docs_specs
+    from .build import docs_graphs
 
-    docs_specs(_specs(specs, all_), out_dir, _parse_sets(set_), _langs(lang), index=all_, console=out)
+    graphs = api.load_graphs(_specs(specs, all_), _parse_sets(set_))
+    docs_graphs(graphs, out_dir, _langs(lang), index=all_, status=err)
 
 
-def _langs(lang: str) -> tuple[str, ...]:
-    if lang not in ("en", "ko", "all"):
-        raise SpecErrors([SpecError(None, f"unknown language '{lang}'", "--lang", "use en, ko or all")])
-    return ("en", "ko") if lang == "all" else (lang,)
+@handled
+def compare(first: str = typer.Argument(..., metavar="A", help="The spec to start from.", autocompletion=complete_spec),
+            second: str = typer.Argument(..., metavar="B", help="The spec to compare it with.", autocompletion=complete_spec),
+            set_: Optional[List[str]] = SetOption, as_json: bool = JsonOption,
+            markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table."),
+            lang: TableLang = typer.Option(TableLang.en, "--lang", help="Language of the Markdown table's headers.")):
+    """Two specs side by side: layers added (+), removed (-) and changed (~), with params and MACs."""
+    from .compare import compare as compare_graphs
+
+    if as_json and markdown:
+        raise SpecErrors([SpecError(None, "--json and --markdown exclude each other", code="E-CLI")])
+    a, b = api.load_graphs([first, second], _parse_sets(set_))
+    comparison = compare_graphs(a, b)
+    if as_json:
+        return _json(comparison.as_dict())
+    if markdown:
+        return sys.stdout.write(comparison.markdown(lang.value))
+    table = Table(title=f"{a.name} → {b.name}  ({comparison.unchanged} layers unchanged)", title_justify="left")
+    for column in ("", "Layer", "Type", "What changed", "Params", "MACs"):
+        table.add_column(column, justify="right" if column in ("Params", "MACs") else "left",
+                         overflow="fold")
+    rows = comparison.rows()
+    for k, row in enumerate(rows):
+        table.add_row(*row, style="bold" if k == len(rows) - 1 else None, end_section=k == len(rows) - 2)
+    out.print(table)
+
+
+app.command("compare")(compare)
+app.command("diff", help="Same as compare.")(compare)
 
 
 def main():  # pragma: no cover
