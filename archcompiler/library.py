@@ -57,4 +57,4 @@ def spec_path(spec: str) -> Path:
     else:
         message = "no such spec file"
         hint = f"to use the built-in spec, write its bare name: {stem}" if stem in builtin_names() else ""
-    raise SpecErrors([SpecError(Loc(spec), message, hint=hint)])
+    raise SpecErrors([SpecError(Loc(spec), message, hint=hint, code="E-SPEC-NOT-FOUND")])
