@@ -36,7 +36,7 @@ RNN = {"x": "#dbeafe", "h": "#ffe4e6", "y": "#dcfce7"}
 
 def _head(lang: str, rankdir: str = "LR") -> list[str]:
     font = FONTS[lang]
-    return ["digraph G {", f'  graph [rankdir={rankdir}, fontname="{font}", fontsize=14, dpi=96, nodesep=0.25, ranksep=0.45, bgcolor=white];',
+    return ["digraph G {", f'  graph [rankdir={rankdir}, fontname="{font}", fontsize=14, nodesep=0.25, ranksep=0.45, bgcolor=white];',
             f'  node [fontname="{font}", fontsize=12];', f'  edge [fontname="{font}", fontsize=11, color="#52525b"];']
 
 
