@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Sets up archcompiler on a fresh Debian machine: Graphviz (for diagrams) and a Python 3.11
-# virtual environment in .venv with the project, Keras/TensorFlow and the test tools.
+# Sets up archcompiler on a fresh Debian machine: Graphviz (for diagrams), Chromium and fonts (for the
+# site's browser tests), and a Python 3.11 virtual environment in .venv with the project, Keras/TensorFlow
+# and the test tools.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v dot >/dev/null 2>&1; then
+# Graphviz draws the diagrams; Chromium (with its driver), a Korean font and a math font let the tests
+# open the course site (archcompiler site) in a real browser.
+PACKAGES="graphviz chromium chromium-driver fonts-nanum fonts-dejavu-extra"
+MISSING=""
+for package in $PACKAGES; do
+  dpkg -s "$package" >/dev/null 2>&1 || MISSING="$MISSING $package"
+done
+if [ -n "$MISSING" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq graphviz >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
 
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
