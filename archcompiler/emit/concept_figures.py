@@ -17,7 +17,8 @@ WORDS = {
            "min": "min pooling", "one_to_one": "one-to-one", "one_to_many": "one-to-many",
            "many_to_one": "many-to-one", "many_to_many": "many-to-many", "folded": "folded",
            "unrolled": "unrolled in time", "window": "window {i}: steps {a}–{b}",
-           "forward": "the state flows on", "backward": "gradient stops at the window's edge"},
+           "forward": "solid arrows: the state flows on",
+           "backward": "dashed red arrows: the gradient, stopping at the window's edge"},
     "ko": {"input": "입력층", "hidden": "은닉층 {n}", "output": "출력층", "image": "4×4 이미지",
            "vector": "평탄화: 값 16개가 한 줄로", "padded": "입력 채널 {c} (제로 패딩으로 {n}×{n})",
            "filter": "필터 0의 채널 {c}", "bias": "편향 b₀ = {b}", "map": "출력 특징 맵 {f}",
@@ -25,7 +26,8 @@ WORDS = {
            "min": "최소 풀링", "one_to_one": "일대일", "one_to_many": "일대다",
            "many_to_one": "다대일", "many_to_many": "다대다", "folded": "접힌 모습",
            "unrolled": "시간 축으로 펼친 모습", "window": "윈도 {i}: {a}–{b} 시점",
-           "forward": "상태는 계속 전달", "backward": "기울기는 윈도 경계에서 멈춤"},
+           "forward": "실선 화살표: 상태는 계속 전달",
+           "backward": "빨간 점선 화살표: 기울기, 윈도 경계에서 멈춤"},
 }
 
 SHOWN = "#fde68a"  # the window worked out in the text, and the value it gives
@@ -178,19 +180,24 @@ def rnn_unrolled(lang: str, lib: dict, steps: int = 4) -> str:
 
 
 def truncated_bptt(lang: str, tb: dict) -> str:
-    """Steps 1…T in windows: the state flows forward across the windows, the gradient only back
-    within one."""
+    """Steps 1…T in windows, one window per row: the state flows forward across the windows, the
+    gradient only back within one."""
     w = WORDS[lang]
-    out = _head(lang) + ['  node [shape=circle, style=filled, fillcolor="#ffe4e6", width=0.42, fixedsize=true, fontsize=11];']
+    out = _head(lang, "TB") + ['  node [shape=circle, style=filled, fillcolor="#ffe4e6", width=0.42, fixedsize=true, fontsize=11];',
+                               "  ranksep=0.3;"]
+    out += [f'  legend [shape=plaintext, style="", fixedsize=false, label=<{w["forward"]}<BR/>'
+            f'<FONT COLOR="#dc2626">{w["backward"]}</FONT>>];']
+    first, last = "legend", None
     for i, (a, b) in enumerate(tb["windows"], start=1):
         out.append(f'  subgraph cluster_w{i} {{ label="{w["window"].format(i=i, a=a, b=b)}"; color="#9ca3af"; style="rounded,dashed";')
         out += [f'    h{t} [label="H{t}"];' for t in range(a, b + 1)]
+        out += [f"    h{t} -> h{t + 1};" for t in range(a, b)]
         out += [f'    h{t} -> h{t + 1} [dir=back, color="#dc2626", style=dashed, arrowsize=0.6];' for t in range(a, b)]
-        out.append("  }")
-    out += [f"  h{t} -> h{t + 1};" for t in range(1, tb["length"])]
-    out += [f'  legend_f [shape=plaintext, style="", fixedsize=false, label="→ {w["forward"]}"];',
-            f'  legend_b [shape=plaintext, style="", fixedsize=false, fontcolor="#dc2626", label="⇠ {w["backward"]}"];',
-            "  legend_f -> legend_b [style=invis];"]
+        out += ["    { rank=same; " + "; ".join(f"h{t}" for t in range(a, b + 1)) + "; }", "  }"]
+        out.append(f"  {first} -> h{a} [style=invis, weight=10];")  # the windows stacked, left-aligned
+        if last:
+            out.append(f"  {last} -> h{a} [constraint=false];")
+        first, last = f"h{a}", f"h{b}"
     return "\n".join(out + ["}"])
 
 
