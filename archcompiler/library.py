@@ -32,15 +32,23 @@ def is_bare_name(spec: str) -> bool:
     return bool(spec) and "/" not in spec and "\\" not in spec and not Path(spec).suffix and spec not in (".", "..")
 
 
+def _exists(path: Path, kind: str = "file") -> bool:
+    """``path.is_file()``/``is_dir()``, False for names no file can have (too long, a null byte)."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def locate(spec: str, relative_to: Path | None = None) -> Path | None:
     """The file a SPEC names, or None. An existing file wins (relative to ``relative_to`` first, for
     ``extends:`` inside a spec); otherwise a bare name is a built-in spec."""
     candidates = ([relative_to / spec] if relative_to is not None else []) + [Path(spec)]
     for path in candidates:
-        if path.is_file():
+        if _exists(path):
             return path
     builtin = SPECS_DIR / f"{spec}.yaml"
-    return builtin if is_bare_name(spec) and builtin.is_file() else None
+    return builtin if is_bare_name(spec) and _exists(builtin) else None
 
 
 def spec_path(spec: str) -> Path:
@@ -49,7 +57,7 @@ def spec_path(spec: str) -> Path:
     if found is not None:
         return found
     stem = Path(spec).stem
-    if Path(spec).is_dir():
+    if _exists(Path(spec), "dir"):
         message, hint = f"'{spec}' is a folder, not a spec file", "name a YAML file, or a built-in spec by its bare name"
     elif is_bare_name(spec):
         message = f"no built-in spec named '{spec}' and no such file"
