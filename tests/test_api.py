@@ -139,8 +139,6 @@ plain = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow
                              plain, max_size=4))
 def test_any_dict_loads_or_raises_spec_errors_located_in_the_dict(extra):
     spec = {"name": "t", "inputs": {"x": {"shape": [4]}}, "layers": [{"type": "dense", "units": 2}], **extra}
-    if spec["inputs"] == {}:
-        return  # a known bug of its own, test_a_spec_without_inputs_is_a_located_error
     try:
         load(spec)
     except SpecErrors as e:
@@ -156,7 +154,6 @@ def test_any_string_loads_or_raises_spec_errors(source):
         assert e.errors and all(error.loc is not None for error in e.errors)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: 'inputs: {}' crashes in resolve._check_all_used")
 def test_a_spec_without_inputs_is_a_located_error():
     with pytest.raises(SpecErrors) as caught:
         load({"name": "t", "inputs": {}, "layers": [{"type": "dense", "units": 2}]})
