@@ -50,6 +50,6 @@ def summary_table(graph: Graph) -> Table:
 
 def summary_text(graph: Graph, width: int = 140) -> str:
     """The same table as plain text, for the build folder."""
-    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None, markup=False, emoji=False)
     console.print(summary_table(graph))
     return console.export_text()
