@@ -314,6 +314,22 @@ def docs(specs: Optional[List[str]] = SpecsArg,
     docs_graphs(graphs, out_dir, _langs(lang), index=all_, status=err)
 
 
+@app.command()
+@handled
+def site(specs: Optional[List[str]] = SpecsArg,
+         out_dir: Path = typer.Option(Path("site"), "--out", "-o", help="The site's folder (replaced whole)."),
+         all_: bool = typer.Option(False, "--all", help="Every built-in spec."),
+         lang: Lang = typer.Option(Lang.all, "--lang", help="Site language."),
+         set_: Optional[List[str]] = SetOption):
+    """A static HTML site of the docs: index, one page per spec and the concepts guide, English and Korean,
+    math as MathML and diagrams inline; it opens from the file system with no network."""
+    from .emit.site import write_site
+
+    graphs = api.load_graphs(_specs(specs, all_), _parse_sets(set_))
+    pages = write_site(graphs, out_dir, _langs(lang), notify=err.print)
+    err.print(f"wrote {len(pages)} pages in {out_dir}: open {out_dir / 'index.html'}")
+
+
 @handled
 def compare(first: str = typer.Argument(..., metavar="A", help="The spec to start from.", autocompletion=complete_spec),
             second: str = typer.Argument(..., metavar="B", help="The spec to compare it with.", autocompletion=complete_spec),
