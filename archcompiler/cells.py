@@ -367,7 +367,7 @@ def check_cell(cell: CellSpec, raw: Any, path: str) -> list[SpecError]:
     errors: list[SpecError] = []
 
     def error(loc, message, where, hint=""):
-        errors.append(SpecError(loc, message, f"{path}.{where}" if where else path, hint))
+        errors.append(SpecError(loc, message, f"{path}.{where}" if where else path, hint, "E-CELL"))
 
     reserved = set(FUNCTIONS)
     states_raw, gates_raw, update_raw = _sub(raw, "state"), _sub(raw, "gates"), _sub(raw, "update")

@@ -146,7 +146,7 @@ def _with_extends(raw, path: Path, chain: tuple[Path, ...]):
     where = raw.where("extends")
     if len(chain) >= MAX_EXTENDS:
         raise SpecErrors([SpecError(where, f"'extends' chain longer than {MAX_EXTENDS}", "extends", code="E-EXTENDS-DEPTH")])
-    parent_path = locate(str(raw["extends"]), relative_to=path.parent)
+    parent_path = _locate_parent(raw["extends"], path)
     if parent_path is None:
         raise SpecErrors([SpecError(where, f"cannot find the spec '{raw['extends']}' to extend", "extends",
                                     did_you_mean(str(raw["extends"]), builtin_names()), "E-EXTENDS-UNKNOWN")])
@@ -177,6 +177,16 @@ def _with_extends(raw, path: Path, chain: tuple[Path, ...]):
         if errors:
             raise SpecErrors(errors)
     return merged
+
+
+def _locate_parent(extends, path: Path) -> Path | None:
+    """The file ``extends:`` names, or None (also for a value that cannot be a file name)."""
+    if not isinstance(extends, str) or not extends.strip():
+        return None
+    try:
+        return locate(extends, relative_to=path.parent)
+    except (OSError, ValueError):  # a name too long for the file system, or with a null byte
+        return None
 
 
 def _entry_lists(doc):
@@ -247,10 +257,16 @@ class Resolver:
         top = Frame("", {}, dict(self.params))
         inputs = self._inputs(top)
         last = TensorRef(inputs[0]) if inputs else None
+        if not self.raw["inputs"]:
+            self.error(self.raw.where("inputs"), "the spec has no inputs", "inputs",
+                       "declare one, e.g. inputs: {image: {shape: [224, 224, 3]}}", "E-INPUTS-NONE")
         last = self._sequence(self.raw["layers"], top, last, "layers")
         outputs = [last]
         if self.doc.outputs:
             outputs = self._outputs(top)
+        if not self.errors.errors and all(n.is_input for n in self.nodes.values()):
+            self.error(self.raw.where("layers"), "the spec has no layers (or every one is left out by 'when')",
+                       "layers", code="E-LAYERS-NONE")
         self.errors.raise_if_any()
         self._check_all_used(outputs)
         self._infer()
