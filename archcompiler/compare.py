@@ -4,6 +4,7 @@ multiply-accumulates — the lecture's AlexNet → ZFNet step (conv1 11×11 stri
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from .graph import Graph, Node
@@ -162,3 +163,34 @@ def compare(a: Graph, b: Graph) -> Comparison:
         changes += [LayerChange("removed", x, a.nodes[x], None, _described(a.nodes[x])) for x in left[i1:i2]]
         changes += [LayerChange("added", y, None, b.nodes[y], _described(b.nodes[y])) for y in right[j1:j2]]
     return Comparison(a, b, changes, unchanged)
+
+
+def parent_graph(graph: Graph) -> Graph | None:
+    """The spec a spec ``extends``, with its own default params; None without ``extends`` or for a spec
+    not read from a file."""
+    from .errors import SpecErrors
+    from .library import locate
+    from .resolve import load_graph
+    from .source import load_file
+
+    path = Path(graph.file)
+    if not path.is_file():
+        return None
+    raw = load_file(path)
+    extends = raw.get("extends") if isinstance(raw, dict) else None
+    parent = locate(extends, relative_to=path.parent) if isinstance(extends, str) else None
+    try:
+        return load_graph(str(parent)) if parent is not None else None
+    except SpecErrors:
+        return None
+
+
+def changes_from_parent(graph: Graph) -> dict | None:
+    """For the docs of a spec with ``extends``: the parent's name and title, how many layers differ and the
+    comparison as a Markdown table in each language; None where there is no parent."""
+    parent = parent_graph(graph)
+    if parent is None:
+        return None
+    comparison = compare(parent, graph)
+    return {"name": parent.name, "title": parent.spec.title or parent.name, "rows": len(comparison.changes),
+            "markdown": {lang: comparison.markdown(lang) for lang in HEADERS}}

@@ -253,3 +253,20 @@ def test_build_writes_every_output_into_its_folder(tmp_path):
     names = {p.name for p in folder.iterdir()}
     assert {"mlp.keras", "summary.txt", "mlp.dot", "mlp.mmd", "README.md"} <= names and "README.ko.md" not in names
     assert keras.saving.load_model(folder / "mlp.keras").count_params() == 235_146 - 7 * 129
+
+
+def test_the_docs_comparison_starts_from_the_spec_a_spec_extends(tmp_path):
+    from archcompiler.compare import changes_from_parent
+
+    zfnet = changes_from_parent(load("zfnet").graph)
+    assert (zfnet["name"], zfnet["title"], zfnet["rows"]) == ("alexnet", "AlexNet", 11)
+    assert "| ~ | conv1 | conv2d | kernel 11×11 → 7×7;" in zfnet["markdown"]["en"]
+    assert zfnet["markdown"]["ko"].startswith("|  | 층 | 종류 | 바뀐 점 |")
+    vgg19 = changes_from_parent(load("vgg19").graph)
+    assert vgg19["name"] == "vgg16" and vgg19["rows"] == 3
+    assert changes_from_parent(load("alexnet").graph) is None
+    assert changes_from_parent(load("name: v\nextends: vgg16\n").graph) is None  # no file to read it from
+    (tmp_path / "base.yaml").write_text(SMALL.replace("dnse", "dense"), encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("name: child\nextends: base.yaml\nlayers: [{type: dense, units: 5}]\n")
+    child = changes_from_parent(load(tmp_path / "child.yaml").graph)
+    assert child["name"] == "small" and child["rows"] == 2  # dense_1 removed, dense changed 3 → 5 units
