@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archcompiler.emit.concepts import CONCEPT_FILES, render_concepts
 from archcompiler.emit.docs import LANGS, context, render_doc, write_index
 from archcompiler.library import builtin_names
 from archcompiler.resolve import load_graph
@@ -104,7 +105,8 @@ def test_spaced_formulas_pass_and_glued_ones_fail(formula, before, after):
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory):
-    """What `archcompiler docs --all` writes as Markdown: every built-in spec and the index, both languages."""
+    """What `archcompiler docs --all` writes as Markdown: every built-in spec, the index and the concepts
+    guide, in both languages."""
     graphs = [load_graph(name) for name in builtin_names()]
     docs = {}
     for g in graphs:
@@ -113,11 +115,13 @@ def documents(tmp_path_factory):
             docs[f"{g.name}/{lang}"] = render_doc(g, lang, ctx)
     for path in write_index(graphs, tmp_path_factory.mktemp("index")):
         docs[path.name] = path.read_text(encoding="utf-8")
+    for lang in LANGS:
+        docs[CONCEPT_FILES[lang]] = render_concepts(lang, LANGS)
     return docs
 
 
 def test_every_generated_document_follows_githubs_math_rules(documents):
-    assert len(documents) == 2 * len(builtin_names()) + 2
+    assert len(documents) == 2 * len(builtin_names()) + 4
     problems = {name: github_math_problems(text) for name, text in documents.items()}
     assert {name: p for name, p in problems.items() if p} == {}
 
