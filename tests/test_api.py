@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import archcompiler
@@ -102,7 +102,6 @@ dense = st.fixed_dictionaries({"type": st.just("dense"), "units": st.integers(1,
                                         "use_bias": st.booleans()})
 
 
-@settings(max_examples=40, deadline=None)
 @given(width=st.integers(1, 64), layers=st.lists(dense, min_size=1, max_size=6))
 def test_a_dict_and_its_yaml_text_give_the_same_figures(width, layers):
     spec = {"name": "net", "inputs": {"x": {"shape": [width]}}, "layers": layers}
@@ -116,7 +115,6 @@ def test_a_dict_and_its_yaml_text_give_the_same_figures(width, layers):
     assert from_dict.layers == from_text.layers
 
 
-@settings(max_examples=40, deadline=None)
 @given(units=st.lists(st.integers(1, 9), min_size=1, max_size=8), data=st.data())
 def test_a_mistake_in_yaml_text_is_located_at_its_line_and_column(units, data):
     bad = data.draw(st.integers(0, len(units) - 1))
@@ -134,7 +132,6 @@ plain = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow
                      max_leaves=20)
 
 
-@settings(max_examples=60, deadline=None)
 @given(extra=st.dictionaries(st.sampled_from(["name", "inputs", "layers", "params", "blocks", "outputs", "junk"]),
                              plain, max_size=4))
 def test_any_dict_loads_or_raises_spec_errors_located_in_the_dict(extra):
@@ -145,7 +142,6 @@ def test_any_dict_loads_or_raises_spec_errors_located_in_the_dict(extra):
         assert e.errors and all(error.loc is not None and error.loc.file in ("<dict>", "--set") for error in e.errors)
 
 
-@settings(max_examples=80, deadline=None)
 @given(st.text(max_size=300).filter(lambda s: s != "-"))
 def test_any_string_loads_or_raises_spec_errors(source):
     try:
