@@ -50,8 +50,22 @@ def load_graph(source, sets: dict[str, str] | None = None, only_known_sets: bool
     if is_yaml_text(source):
         return resolve.graph_from_yaml(load_yaml(source, STRING), Path(STRING), sets, only_known_sets)
     if source == "-":
-        return resolve.graph_from_yaml(load_yaml(sys.stdin.read(), STDIN), Path(STDIN), sets, only_known_sets)
+        return resolve.graph_from_yaml(load_yaml(read_stdin(), STDIN), Path(STDIN), sets, only_known_sets)
     return resolve.load_graph(source, sets, only_known_sets)
+
+
+def read_stdin() -> str:
+    """The spec piped in; a byte past the size limit is enough for the loader to refuse it."""
+    from .source import MAX_FILE_BYTES
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (some notebook kernels)
+        return sys.stdin.read(MAX_FILE_BYTES + 1)
+    try:
+        return stream.read(MAX_FILE_BYTES + 1).decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecErrors([SpecError(Loc(STDIN), "not UTF-8 text", hint="save the spec as UTF-8",
+                                    code="E-FILE-ENCODING")]) from None
 
 
 def is_yaml_text(source: str) -> bool:

@@ -147,6 +147,9 @@ def handled(command):
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:  # `archcompiler summary resnet152 --json | head`: the reader left, quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None

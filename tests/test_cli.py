@@ -118,6 +118,8 @@ def test_a_dash_reads_the_spec_from_stdin():
     assert broken != MLP
     result = invoke("summary", "-", input=broken)
     assert result.exit_code == 2 and result.stderr.startswith("error: <stdin>:") and "widht" in result.stderr
+    result = invoke("validate", "-", input=b"name: t\xff\n")
+    assert result.exit_code == 2 and "error: <stdin>: not UTF-8 text (hint: save the spec as UTF-8)" in result.stderr
 
 
 # --- conventions ------------------------------------------------------------------------------
@@ -276,3 +278,12 @@ def test_every_builtin_spec_validates_against_the_schema_and_mistakes_do_not():
 def test_diagram_rankdir_is_case_insensitive(tmp_path):
     result = invoke("diagram", "mlp", "--rankdir", "lr", "-f", "dot", "--out", tmp_path)
     assert result.exit_code == 0 and "rankdir=LR" in (tmp_path / "mlp.dot").read_text()
+
+
+def test_a_reader_that_leaves_early_is_no_internal_error():
+    """`archcompiler summary resnet152 --json | head -1`: the pipe closes; one quiet exit 1, no traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "archcompiler", "summary", "resnet152", "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # nobody reads: the first write fails with EPIPE
+    assert process.wait(timeout=120) == 1
+    assert process.stderr.read() == b""
