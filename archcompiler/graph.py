@@ -72,7 +72,7 @@ class Node:
 
     @property
     def is_input(self) -> bool:
-        return self.layer.type == "input"
+        return self.layer.family == "input"
 
 
 @dataclass

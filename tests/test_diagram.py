@@ -202,7 +202,7 @@ def test_residual_blocks_collapse_to_one_copy_labelled_times_n(graphs):
     # no edge from a copy back into itself (the chain the ×3 stands for)
     assert (ids["s1_block2_add"], ids["s1_block2_1_conv"]) not in pairs
     # the identity shortcut of each drawn identity block is marked as such
-    skips = [(e.src, e.dst) for e in plan.edges if e.kind == "skip"]
+    skips = [(e.src, e.dst) for e in plan.edges if e.style == "skip"]
     assert sorted(skips) == sorted([(ids["s1_block1_add"], ids["s1_block2_add"]),
                                     (ids["s2_block1_add"], ids["s2_block2_add"])])
     # the projection shortcut starts beside the body, in spec order (body left, shortcut right)
@@ -217,7 +217,7 @@ def test_residual_blocks_collapse_to_one_copy_labelled_times_n(graphs):
     full = diagram_plan(g, expand=True)
     assert len(full.units) == len(g.nodes)
     assert len(full.clusters) == 7 and all("×" not in c.title for c in full.clusters.values())
-    assert sum(e.kind == "skip" for e in full.edges) == 5  # every identity block
+    assert sum(e.style == "skip" for e in full.edges) == 5  # every identity block
 
 
 def test_copies_that_differ_are_not_collapsed(spec_file):
@@ -262,7 +262,7 @@ def test_two_inputs_side_by_side_with_states_and_attention_labelled(graphs):
     src = diagram_source(g, wrap=False).source
     assert re.search(r"rank=same\s+n0\s+n1", src)
     ids = {u.head.name: u.id for u in plan.units}
-    states = [(e.label, e.kind) for e in plan.edges if e.src == ids["enc"] and e.dst == ids["dec"]]
+    states = [(e.label, e.style) for e in plan.edges if e.src == ids["enc"] and e.dst == ids["dec"]]
     assert sorted(states) == [("c (64,)", "state"), ("h (64,)", "state")]
     state_lines = [line for line in src.splitlines() if "label=<h (64,)>" in line or "label=<c (64,)>" in line]
     assert len(state_lines) == 2 and all("style=dashed" in line for line in state_lines)

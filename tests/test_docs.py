@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from archcompiler.emit.docs import (FACTS, context, num, render_doc, shape, tex, write_docs, write_index)
+from archcompiler.emit.docs import (context, num, render_doc, shape, tex, write_docs, write_index)
 from archcompiler.layers.base import FAMILIES
 from archcompiler.library import TEMPLATES_DIR
 from archcompiler.resolve import load_graph
@@ -177,13 +177,29 @@ def test_one_language_only(tmp_path):
     assert "[English](README.md)" not in paths[0].read_text(encoding="utf-8")
 
 
-def test_templates_per_family_and_language():
+def test_every_kind_has_its_explanation_in_both_languages():
+    """Each kind is looked up as kinds/<its template>, then its family's template, then generic: every
+    built-in kind finds one of its own (kind or family) in both languages, and no kind or family
+    template is left that no kind uses."""
+    from archcompiler.layers import KINDS
+
+    used = set()
     for lang in ("en", "ko"):
         folder = TEMPLATES_DIR / lang
-        for family in FAMILIES:
-            assert (folder / f"{family}.md.j2").is_file(), f"{lang}/{family}.md.j2"
+        for kind, cls in KINDS.items():
+            names = [f"kinds/{cls.doc_template or kind}", cls.family]
+            found = [n for n in names if (folder / f"{n}.md.j2").is_file()]
+            assert found, f"{lang}: no template for {kind} (looked for {names})"
+            used.add(f"{lang}/{found[0]}.md.j2")
         for page in ("page", "block", "index", "generic", "_words"):
             assert (folder / f"{page}.md.j2").is_file()
+    explanations = {str(p.relative_to(TEMPLATES_DIR)) for lang in ("en", "ko")
+                    for p in [*(TEMPLATES_DIR / lang / "kinds").glob("*.md.j2"),
+                              *((TEMPLATES_DIR / lang / f"{family}.md.j2") for family in FAMILIES)] if p.is_file()}
+    # a family template may also be the base a kind's template extends (recurrent.md.j2)
+    extended = {e for e in explanations if any(f"extends '{e}'" in (TEMPLATES_DIR / u).read_text(encoding="utf-8")
+                                               for u in used)}
+    assert explanations - used - extended == set()
     assert (TEMPLATES_DIR / "_math.md.j2").is_file() and (TEMPLATES_DIR / "lineage.yaml").is_file()
 
 
@@ -243,6 +259,9 @@ def test_every_documented_layer_shows_its_shape_and_parameters(built, name):
     g = built["graphs"][name]
     ctx = context(g)
     assert ctx["doc"].fallbacks == []
+    for lang in ("en", "ko"):
+        render_doc(g, lang, ctx)
+    assert ctx["doc"].fallbacks == []  # every explanation rendered from its own template
     for lang in ("en", "ko"):
         docs = documented(built["text"][(name, lang)])
         for item in ctx["items"]:
@@ -416,10 +435,10 @@ def test_documented_layers_match_the_keras_model(built, name):
     assert checked == len([n for n in g.layers() if n.name in docs]) >= 8
 
 
-def test_facts_cover_every_builtin_kind():
-    from archcompiler.layers import KINDS
+def test_every_builtin_kind_gathers_its_own_facts():
+    from archcompiler.layers import KINDS, Layer
 
-    missing = [k for k in KINDS if k not in FACTS]
+    missing = [k for k, cls in KINDS.items() if cls.doc_facts is Layer.doc_facts]
     assert missing == [], f"kinds documented only generically: {missing}"
 
 

@@ -47,8 +47,6 @@ FAMILY_STYLE: dict[str, tuple[str, str, str]] = {
     "embedding": ("#e0e7ff", "#4f46e5", "embedding"),
 }
 _FALLBACK_STYLE = ("#ffffff", "#52525b", "other")
-FOLDED_FAMILIES = {"norm", "activation", "regularization"}  # folded into the layer they follow
-PADDING_KINDS = {"zeropad2d", "zeropad1d"}  # folded into the layer they pad
 FONT = "Helvetica,Arial,sans-serif"
 MAX_PIXELS = 5000  # no side of a PNG longer than this
 PNG_DPI = 96
@@ -80,10 +78,15 @@ class Unit:
         return self.nodes[-1]
 
     @property
+    def pads_next(self) -> bool:
+        """The unit is a zero padding drawn inside the window it pads."""
+        return self.head.layer.folds_into == "next" and len(self.nodes) > 1
+
+    @property
     def family(self) -> str:
         if self.head.is_input:
             return "input"
-        if self.head.kind in PADDING_KINDS and len(self.nodes) > 1:
+        if self.pads_next:
             return self.nodes[1].family
         return self.head.family
 
@@ -104,7 +107,7 @@ class Edge:
     src: str
     dst: str
     label: str = ""
-    kind: str = "data"  # data | state | attention | skip
+    style: str = "data"  # data | state | attention | skip (a key of EDGE_STYLE)
 
 
 @dataclass
@@ -238,7 +241,7 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
             return False
         if len(stands_for[u.name]) != len(stands_for[v.name]):
             return False
-        return v.family in FOLDED_FAMILIES or (u.kind in PADDING_KINDS and v.family in ("conv", "pool"))
+        return v.layer.folds_into == "previous" or (u.layer.folds_into == "next" and v.layer.takes_padding)
 
     unit_of: dict[str, Unit] = {}
     units: list[Unit] = []
@@ -300,16 +303,16 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
         if a is b:
             continue
         source, target = graph.nodes[src], graph.nodes[dst]
-        label, kind = "", "data"
+        label, style = "", "data"
         names = source.output_names
         if len(names) > 1:
             label = f"{names[index]} {_shape(source.shapes[index])}"
-        if target.family == "recurrent" and position > 0:
-            kind = "state"
-        elif target.family == "attention" and len(target.inputs) > 1:
+        if target.layer.input_roles == "states" and position > 0:
+            style = "state"
+        elif target.layer.input_roles == "query_value_key" and len(target.inputs) > 1:
             role = ("query", "key, value" if len(target.inputs) == 2 else "value", "key")[min(position, 2)]
             label = f"{label}, {role}" if label else role
-            kind = "attention" if position > 0 else "data"
+            style = "attention" if position > 0 else "data"
         pair = (a.id, b.id)
         if pair in seen and not (len(names) > 1 and seen[pair].label.split(" ")[0] != names[index]):
             # one source feeding several inputs of a layer (self-attention): one edge, roles joined
@@ -319,7 +322,7 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
                 parts = roles.split(", ")
                 seen[pair].label = ", ".join(sorted(parts, key=lambda p: order.index(p) if p in order else -1))
             continue
-        edge = Edge(a.id, b.id, label, kind)
+        edge = Edge(a.id, b.id, label, style)
         seen[pair] = edge
         edges.append(edge)
     reaches = _mark_shortcuts(units, edges)
@@ -358,12 +361,12 @@ def _mark_shortcuts(units: list[Unit], edges: list[Edge]) -> Callable[[str, str]
     for e in edges:
         incoming.setdefault(e.dst, []).append(e)
     for unit in units:
-        if unit.head.kind != "add":
+        if unit.head.layer.merges != "sum":
             continue
         for e in incoming.get(unit.id, []):
             others = [o for o in incoming[unit.id] if o is not e]
-            if others and e.kind == "data" and all(reaches(e.src, o.src) for o in others):
-                e.kind = "skip"
+            if others and e.style == "data" and all(reaches(e.src, o.src) for o in others):
+                e.style = "skip"
     return reaches
 
 
@@ -373,7 +376,7 @@ def _branch_rows(units: list[Unit], edges: list[Edge], reaches) -> list[tuple[st
     cluster = {u.id: u.cluster for u in units}
     targets: dict[str, list[str]] = {}
     for e in edges:
-        if e.kind != "skip" and e.dst in cluster:
+        if e.style != "skip" and e.dst in cluster:
             targets.setdefault(e.src, [])
             if e.dst not in targets[e.src]:
                 targets[e.src].append(e.dst)
@@ -420,7 +423,7 @@ def _unit_lines(unit: Unit) -> tuple[str, list[str], str]:
         return head.name, [], f"input {_shape(head.shape)}" + (f" {dtype}" if dtype else "")
     nodes = unit.nodes
     extra: list[str] = []
-    if head.kind in PADDING_KINDS and len(nodes) > 1:
+    if unit.pads_next:
         title = f"{nodes[1].layer.label()}, after {head.layer.label()}"
         rest = nodes[2:]
     else:
@@ -437,7 +440,7 @@ def _unit_lines(unit: Unit) -> tuple[str, list[str], str]:
     if len(unit.tail.shapes) > 1:
         shape = _shape_text(unit.tail.shapes)
     name = head.name if unit.repeat == 1 else f"{unit.repeat_names[0]} … {unit.repeat_names[1]}"
-    if head.kind in PADDING_KINDS and len(nodes) > 1:
+    if unit.pads_next:
         name = nodes[1].name if unit.repeat == 1 else name
     per_copy = [sum(copies[k].params for copies in unit.copies) for k in range(len(unit.copies[0]))]
     params = ""
@@ -476,11 +479,11 @@ def _title_label(graph: Graph, plan: "Plan") -> str:
     for family in plan.families:
         fill, border, text = FAMILY_STYLE.get(family, _FALLBACK_STYLE)
         items.append(f'<FONT COLOR="{border}" POINT-SIZE="15">■</FONT> {_h(text)}')
-    kinds = {e.kind for e in plan.edges}
-    for kind, text in (("skip", "⟶ residual shortcut"), ("state", "⇢ recurrent state"),
+    styles = {e.style for e in plan.edges}
+    for style, text in (("skip", "⟶ residual shortcut"), ("state", "⇢ recurrent state"),
                        ("attention", "⟶ attention key / value")):
-        if kind in kinds:
-            items.append(f'<FONT COLOR="{EDGE_STYLE[kind]["color"]}">{_h(text)}</FONT>')
+        if style in styles:
+            items.append(f'<FONT COLOR="{EDGE_STYLE[style]["color"]}">{_h(text)}</FONT>')
     per_row = 5 if len(items) > 5 else len(items)
     rows = "".join(f'<TR><TD><FONT POINT-SIZE="10">{"     ".join(items[k:k + per_row])}</FONT></TD></TR>'
                    for k in range(0, len(items), per_row))
@@ -756,11 +759,11 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
     for source, letter in cut_ids.items():
         dot.edge(source, f"wrap{letter}out")
     for edge in plan.edges:
-        attrs = dict(EDGE_STYLE[edge.kind])
+        attrs = dict(EDGE_STYLE[edge.style])
         if edge.label:
             attrs["label"] = f"<{_h(edge.label)}>"
         src = f"wrap{cut_ids[edge.src]}in" if edge.src in cut_ids else edge.src
-        if edge.src in spine and edge.dst in spine and edge.kind != "skip":
+        if edge.src in spine and edge.dst in spine and edge.style != "skip":
             attrs["weight"] = "10"
         dot.edge(src, edge.dst, **attrs)
     if cuts:  # columns side by side, left to right, their first nodes on the top row
@@ -822,7 +825,7 @@ def _mermaid(plan: Plan) -> str:
         lines.append(f"  {source} --> {out_id}")
     arrows = {"data": "-->", "state": "-.->", "attention": "-->", "skip": "==>"}
     for edge in plan.edges:
-        arrow = arrows[edge.kind]
+        arrow = arrows[edge.style]
         label = f'|"{_mm(edge.label)}"|' if edge.label else ""
         lines.append(f"  {edge.src} {arrow}{label} {edge.dst}")
     for family in plan.families:
@@ -872,14 +875,9 @@ def declared_cells(graph: Graph) -> dict[str, Node]:
     """The first layer running each cell the spec declares by its gates (``type: rnn``), by cell name."""
     found: dict[str, Node] = {}
     for node in graph.layers():
-        cell = getattr(node.layer, "cell", None)
-        if node.kind == "rnn" and cell is not None:
-            found.setdefault(cell.name, node)
+        if node.layer.uses_cell:
+            found.setdefault(node.layer.cell.name, node)
     return found
-
-
-def cell_file_stem(graph: Graph, cell: str) -> str:
-    return f"{graph.name}_cell_{cell}"
 
 
 def _write_cells(graph: Graph, folder: Path, wanted: list[str]) -> list[Path]:
@@ -888,7 +886,7 @@ def _write_cells(graph: Graph, folder: Path, wanted: list[str]) -> list[Path]:
     binary = shutil.which("dot")
     for name, node in declared_cells(graph).items():
         digraph = node.layer.diagram(graph.input_shapes(node)[0][-1])
-        stem = folder / cell_file_stem(graph, name)
+        stem = folder / node.layer.figure_stem(graph.name)
         if "dot" in wanted:
             stem.with_suffix(".dot").write_text(digraph.source, encoding="utf-8")
             written.append(stem.with_suffix(".dot"))

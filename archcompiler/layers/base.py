@@ -1,11 +1,20 @@
 """What every layer kind declares, in one place.
 
-A kind is one pydantic model (its fields, validated, unknown keys rejected) plus
-four small methods: ``infer`` (shapes, parameters and multiply-accumulates in
-pure Python, following Keras' own rules), ``keras`` (the Keras layer it becomes),
-``label`` (a short description in the lecture's terms) and, for layers with
-several inputs or outputs, ``call``/``output_names``. Defining a subclass
-registers it; nothing else in the project has to change for a new kind."""
+A kind is one module under ``archcompiler/layers/`` holding one pydantic model (its fields,
+validated, unknown keys rejected) with:
+
+- the rule: ``infer`` (shapes, parameters and multiply-accumulates in pure Python, following
+  Keras' own rules), ``settle``/``expand`` where needed, and for layers with several inputs or
+  outputs ``call``/``output_names``;
+- the Keras side: ``keras`` (the Keras layer it becomes);
+- words: ``label`` (the diagram's line), ``display`` (its name in the docs, per language),
+  ``brief`` (a compact description for branch listings) and ``doc_facts`` (the figures its
+  explanation needs; the wording is in ``templates/<lang>/kinds/<kind>.md.j2``);
+- roles: class properties the emitters ask instead of naming kinds (``family``, ``folds_into``,
+  ``takes_padding``, ``merges``, ``input_roles``, ``uses_cell``).
+
+Defining a subclass registers it, and ``archcompiler.layers`` imports every module of the
+package, so a new kind is its module (plus, optionally, its two templates): no other file changes."""
 
 from __future__ import annotations
 
@@ -73,9 +82,23 @@ class Layer(BaseModel):
     when: bool = Field(True, description="Leave the layer out when false (e.g. when: ${project}).")
     note: dict[str, str] | None = Field(None, description="Extra explanation for the docs: {en: ..., ko: ...}.")
 
-    family: ClassVar[str] = "reshape"
+    # --- roles: what the resolver and the emitters ask instead of naming kinds ---
+    family: ClassVar[str] = "reshape"  # one of FAMILIES: the diagram's colour, the docs' fallback template
     min_inputs: ClassVar[int] = 1
     max_inputs: ClassVar[int] = 1
+    # "previous": drawn inside the node it follows (a norm, an activation, a dropout);
+    # "next": a padding drawn inside, and explained by, the window it pads
+    folds_into: ClassVar[Literal["previous", "next"] | None] = None
+    takes_padding: ClassVar[bool] = False  # a window (convolution, pooling) a padding before it folds into
+    merges: ClassVar[Literal["sum", "concat"] | None] = None  # how a merge layer joins its inputs
+    # what the inputs after the first are: initial "states" (recurrent) or "query_value_key" (attention)
+    input_roles: ClassVar[Literal["states", "query_value_key"] | None] = None
+    uses_cell: ClassVar[bool] = False  # runs a cell declared under 'cells:' (the resolver puts it in place)
+    # --- words ---
+    display: ClassVar[dict[str, str]] = {}  # the kind's name in the docs, per language (default: the kind)
+    # the docs template under templates/<lang>/kinds/ (default: the kind's own name); the docs fall
+    # back to templates/<lang>/<family>.md.j2, then to generic.md.j2
+    doc_template: ClassVar[str | None] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):
@@ -112,6 +135,19 @@ class Layer(BaseModel):
     def label(self) -> str:
         return self.type
 
+    def display_name(self, lang: str) -> str:
+        return self.display.get(lang, self.type)
+
+    def brief(self, lang: str) -> str:
+        """A compact description for a chain of layers (an inception branch, a residual body)."""
+        return self.display_name(lang)
+
+    def doc_facts(self, node, graph) -> dict | None:
+        """The figures the docs' explanation of this layer reads, gathered from ``node`` (its
+        shapes and counts) and ``graph`` (an :class:`archcompiler.analysis.Analysis`); None
+        leaves the layer to the generic explanation."""
+        return None
+
     def hyperparameters(self) -> dict[str, Any]:
         """The kind's own settings (without name/inputs/repeat/when/note), for docs and diagrams."""
         skip = {"type", "name", "inputs", "repeat", "when", "note"}
@@ -119,6 +155,17 @@ class Layer(BaseModel):
 
 
 # --- helpers shared by the rules ---------------------------------------------
+
+def runtime(keras):
+    """archcompiler's own Keras classes (:mod:`archcompiler.keras`), reached through the ``keras`` a
+    kind's ``keras()`` is given, so that the Python source emitter's stand-in records them too."""
+    found = getattr(keras, "archcompiler_runtime", None)
+    if found is not None:
+        return found
+    from .. import keras as package
+
+    return package
+
 
 def conv_output_length(length: int | None, kernel: int, stride: int, padding: str, dilation: int = 1):
     """Keras' rule for one spatial axis of a convolution or pooling window."""
@@ -131,10 +178,13 @@ def conv_output_length(length: int | None, kernel: int, stride: int, padding: st
 
 
 def product(values) -> int:
-    out = 1
-    for v in values:
-        out *= v
-    return out
+    """The product of integers (1 for none): element counts of shapes, weight matrices."""
+    return math.prod(values)
+
+
+def counted_steps(n) -> int:
+    """MACs of sequence layers are counted for the declared length, or per step if it varies."""
+    return 1 if n is None else n
 
 
 def need_rank(shape: Shape, rank: int, what: str) -> None:

@@ -1,0 +1,81 @@
+"""``conv2d``: a 2-D convolution (the lecture's channels, filters, stride and padding)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from .base import Activation, Inferred, Layer, Pair, PositiveInt, ShapeError, need_rank
+from .windows import Padding2D, spatial_2d, window_2d_facts
+from .zeropad import ZeroPad2D
+
+
+class Conv2D(Layer):
+    """A 2-D convolution: `filters` kernels of size `kernel`, slid with `stride`."""
+
+    type: Literal["conv2d"] = "conv2d"
+    filters: PositiveInt
+    kernel: Pair
+    stride: Pair = (1, 1)
+    padding: Padding2D = "valid"
+    dilation: Pair = (1, 1)
+    groups: PositiveInt = 1
+    activation: Activation | None = None
+    use_bias: bool = True
+
+    family: ClassVar[str] = "conv"
+    takes_padding: ClassVar[bool] = True
+    display: ClassVar[dict[str, str]] = {"en": "convolution", "ko": "합성곱"}
+
+    def expand(self):
+        if isinstance(self.padding, str):
+            return [("", self)]
+        return [("_pad", ZeroPad2D(padding=self.padding)), ("", self.model_copy(update={"padding": "valid"}))]
+
+    def infer(self, inputs):
+        (shape,) = inputs
+        need_rank(shape, 3, self.type)
+        channels = shape[2]
+        if channels is None:
+            raise ShapeError("the number of input channels must be known")
+        if channels % self.groups or self.filters % self.groups:
+            raise ShapeError(f"groups={self.groups} must divide both the input channels ({channels}) "
+                             f"and the filters ({self.filters})", field="groups")
+        h, w = spatial_2d(self, shape, self.kernel, self.stride, self.padding, self.dilation, "kernel")
+        per_filter = self.kernel[0] * self.kernel[1] * (channels // self.groups)
+        params = per_filter * self.filters + (self.filters if self.use_bias else 0)
+        macs = (h or 0) * (w or 0) * self.filters * per_filter
+        return Inferred([(h, w, self.filters)], trainable=params, macs=macs)
+
+    def keras(self, keras, name):
+        return keras.layers.Conv2D(self.filters, self.kernel, strides=self.stride, padding=self.padding,
+                                   dilation_rate=self.dilation, groups=self.groups, activation=self.activation,
+                                   use_bias=self.use_bias, name=name)
+
+    def label(self):
+        k = f"{self.kernel[0]}×{self.kernel[1]}"
+        s = self.stride[0] if self.stride[0] == self.stride[1] else f"{self.stride[0]}×{self.stride[1]}"
+        extra = f", {self.groups} groups" if self.groups > 1 else ""
+        extra += f", dilation {self.dilation[0]}" if self.dilation != (1, 1) else ""
+        act = f", {self.activation}" if self.activation and self.activation != "linear" else ""
+        return f"conv {k}, {self.filters} filters, stride {s}, {self.padding}{extra}{act}"
+
+    def brief(self, lang):
+        k = f"{self.kernel[0]}×{self.kernel[1]}"
+        if lang == "ko":
+            return f"{k} 합성곱 {self.filters}" + (f", 스트라이드 {self.stride[0]}" if self.stride[0] > 1 else "")
+        return f"{k} conv, {self.filters}" + (f", stride {self.stride[0]}" if self.stride[0] > 1 else "")
+
+    def doc_facts(self, node, graph):
+        f = window_2d_facts(graph, node, self.kernel, self.stride, self.dilation, self.padding)
+        c, groups = f["c"], self.groups
+        per_filter = self.kernel[0] * self.kernel[1] * (c // groups)
+        weights, bias = per_filter * self.filters, (self.filters if self.use_bias else 0)
+        h, w, oh, ow = f["h"], f["w"], f["oh"], f["ow"]
+        dense = None if None in (h, w, oh, ow) else h * w * c * oh * ow * self.filters
+        f.update(filters=self.filters, groups=groups, group_in=c // groups, group_out=self.filters // groups,
+                 dilation=tuple(self.dilation), activation=self.activation or "linear", use_bias=self.use_bias,
+                 per_filter=per_filter, weights=weights, bias=bias, params=node.params,
+                 params_ok=weights + bias == node.params, dense_equiv=dense,
+                 dense_ratio=None if not dense else dense / max(node.params, 1),
+                 pointwise=tuple(self.kernel) == (1, 1), reduces=self.filters < c)
+        return f
