@@ -28,7 +28,8 @@ def load(source: str | os.PathLike | Mapping, /, **params: Any) -> "Architecture
     """Load, validate, resolve and infer a spec.
 
     ``source`` is a built-in name (``"vgg16"``), a path (``"specs/my.yaml"``, ``Path(...)``), YAML text
-    (anything with a newline, or a flow mapping ``"{name: ...}"``) or a dict of the same structure.
+    (a string with a newline, a ``key: value`` or a leading ``{``), ``"-"`` (stdin) or a dict of the same
+    structure.
     Keyword arguments override the spec's ``params`` (``load("vgg16", num_classes=10)``). Mistakes raise
     ``SpecErrors`` with the same located messages the command line prints."""
     return Architecture(load_graph(source, _as_sets(params)))
@@ -61,8 +62,11 @@ def read_stdin() -> str:
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text stream without bytes underneath (some notebook kernels)
         return sys.stdin.read(MAX_FILE_BYTES + 1)
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # refused by size; the cut may split a character
+        return data.decode("utf-8", "replace")
     try:
-        return stream.read(MAX_FILE_BYTES + 1).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecErrors([SpecError(Loc(STDIN), "not UTF-8 text", hint="save the spec as UTF-8",
                                     code="E-FILE-ENCODING")]) from None
