@@ -262,7 +262,7 @@ def test_gru_equations_show_the_reset_variant():
     assert r"R_t \odot \left(U_{g} H_{t-1} + b'_{g}\right)" in cand and r"b'_{g} \in \mathbb{R}^{64}" in cand
     cand = [line for line in equations(before, sizes=False) if line.startswith(r"\tilde{H}_t")][0]
     assert r"U_{g} \left(R_t \odot H_{t-1}\right)" in cand and "b'" not in cand
-    assert equations(after, sizes=False)[-1] == r"H_{t} = Z_t \odot H_{t-1} + \left(1 - Z_t\right) \odot \tilde{H}_t"
+    assert equations(after, sizes=False)[-1] == r"H_{t} = z_t \odot H_{t-1} + \left(1 - z_t\right) \odot \tilde{H}_t"
 
 
 def test_cell_diagram_draws_gates_products_and_sums():

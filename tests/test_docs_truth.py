@@ -1,0 +1,125 @@
+"""Statements the docs once got wrong (issue 12, section 3), each checked in the generated documents
+of both languages so that it cannot come back: every test is named after the fact it guards."""
+
+import re
+
+import pytest
+
+from archcompiler.emit.docs import render_doc, write_index
+from archcompiler.library import builtin_names
+from archcompiler.resolve import load_graph
+
+SPECS = ("lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "resnet101", "resnet152",
+         "lstm", "lstm_gates", "gru", "gru_gates", "seq2seq", "attention", "transformer")
+
+
+@pytest.fixture(scope="module")
+def docs():
+    """(spec, lang) → the rendered document."""
+    out = {}
+    for name in SPECS:
+        g = load_graph(name)
+        for lang in ("en", "ko"):
+            out[name, lang] = render_doc(g, lang)
+    return out
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("index")
+    write_index([load_graph(n) for n in builtin_names()], folder)
+    return {lang: (folder / name).read_text(encoding="utf-8") for lang, name in (("en", "README.md"), ("ko", "README.ko.md"))}
+
+
+def everything(docs, index, lang):
+    return [text for (name, l), text in docs.items() if l == lang] + [index[lang]]
+
+
+def section(text: str, anchor: str, next_anchor: str) -> str:
+    start = text.index(f'<a id="{anchor}"></a>')
+    return text[start:text.index(f'<a id="{next_anchor}"></a>', start)]
+
+
+def test_lenet5_is_not_called_the_first_convolutional_network(docs, index):
+    for lang, wrong in (("en", r"first convolutional network"), ("ko", r"최초의 합성곱|첫 합성곱 신경망")):
+        for text in everything(docs, index, lang):
+            assert not re.search(wrong, text, re.I)
+    assert "Neocognitron" in docs["lenet5", "en"] and "1989" in docs["lenet5", "en"]
+    assert "네오코그니트론" in docs["lenet5", "ko"]
+
+
+def test_resnet_is_the_first_ilsvrc_winner_below_human_error_not_the_first_result(docs, index):
+    for text in everything(docs, index, "en"):
+        assert "first result below" not in text and "better than human" not in text
+    assert "first ILSVRC winner below" in docs["resnet50", "en"]
+    assert "첫 ILSVRC 우승" in docs["resnet50", "ko"] and "사람의 성능을 넘어섰" not in index["ko"]
+
+
+def test_lstm_forget_gate_is_dated_2000_in_the_index(index):
+    lstm = next(line for line in index["en"].splitlines() if "1997 — LSTM" in line)
+    assert "2000" in lstm and "forget" in lstm
+    assert any("2000" in line and "망각게이트" in line for line in index["ko"].splitlines() if "1997 — LSTM" in line)
+
+
+def test_lstm_has_three_gates_and_a_candidate_not_four_gates(docs):
+    for name in ("lstm", "lstm_gates"):
+        assert not re.search(r"four gates", docs[name, "en"], re.I)
+        assert not re.search(r"게이트 4개|네 개의 게이트|게이트 네 개", docs[name, "ko"])
+    assert "Three gates and a candidate" in docs["lstm_gates", "en"]
+
+
+@pytest.mark.parametrize("name", ["lstm", "lstm_gates"])
+def test_cell_state_is_said_to_be_multiplied_by_the_forget_gate(docs, name):
+    ko = docs[name, "ko"]
+    assert "곱셈을 반복하는 대신 덧셈" not in ko and "행렬 곱을 반복하지 않고 덧셈" not in ko
+    assert "원소별로 곱해지기는" in ko
+    assert "not by repeated multiplication" not in docs[name, "en"]
+
+
+@pytest.mark.parametrize("name", ["resnet50", "resnet101", "resnet152"])
+def test_resnet_stage_conv2_is_not_said_to_halve_the_map_with_stride_2(docs, name):
+    g = load_graph(name)
+    assert g.nodes["conv2_block1_1_conv"].layer.stride == (1, 1)  # the fact the text must respect
+    for lang in ("en", "ko"):
+        stage = section(docs[name, lang], "conv2_block1", "conv2_block1_1_conv")
+        for sentence in re.split(r"(?<=[.다])\s", stage):
+            if re.search("stride 2|스트라이드 2", sentence):
+                assert re.search("conv3|stride 1|스트라이드가 1", sentence), sentence
+
+
+def test_gru_update_gate_has_one_meaning_and_the_keras_mapping(docs):
+    for name in ("gru", "gru_gates"):
+        for lang in ("en", "ko"):
+            text = docs[name, lang]
+            assert "Z_t" not in text and "Z_{t" not in text, (name, lang)
+            assert re.search(r"z = 1 [−-] U_t|1 - U_t", text), (name, lang)
+
+
+def test_googlenet_bottleneck_is_only_the_reductions_in_its_key_idea(docs):
+    idea = next(line for line in docs["googlenet", "en"].splitlines() if "reduce the channels first" in line)
+    assert "after the pooling) reduce" not in idea and "are not reductions" in idea
+
+
+def test_attention_says_whose_score_and_whose_wiring(docs):
+    for lang in ("en", "ko"):
+        text = docs["attention", lang]
+        assert "2015" in text and "2014" in text
+    assert "the wiring is Luong's" in docs["attention", "en"]
+
+
+@pytest.mark.parametrize("name, en, ko", [
+    ("vgg16", "leaves the dropout out", "드롭아웃을 뺐습니다"),
+    ("alexnet", "not the 224×224 the paper states", "224×224가 아니라 227×227"),
+    ("lenet5", "trainable coefficient", "학습되는 계수"),
+    ("transformer", "the paper reports 65 M", "6,500만"),
+    ("resnet50", "Every convolution here has a bias", "모든 합성곱에 편향"),
+    ("resnet18", "Convolutions have no bias", "편향"),
+])
+def test_deviations_from_the_paper_are_stated_where_the_reader_meets_them(docs, name, en, ko):
+    assert en in docs[name, "en"] and ko in docs[name, "ko"]
+
+
+def test_transformer_count_in_its_doc_is_the_graph_count(docs):
+    g = load_graph("transformer")
+    assert f"{g.total_params:,}" in docs["transformer", "en"]
+    assert "101,007,496" in docs["transformer", "en"]
