@@ -1,6 +1,8 @@
 """Questions about a resolved graph that several emitters ask, answered once: who reads a node,
-what a node descends from, which zero paddings belong to the window after them, which fully
-connected layer reads a node. The docs' facts (``Layer.doc_facts``) and the diagram both use it."""
+what a node descends from, where a merge's branches fork, which input of an add is a residual
+shortcut, which zero padding belongs to the window after it, which copies a repeat made, which
+fully connected layer reads a node. The docs' facts (``Layer.doc_facts``) and the diagram both
+ask here."""
 
 from __future__ import annotations
 
@@ -15,17 +17,17 @@ class Analysis:
         self.nodes = graph.nodes
         self.name = graph.name
         self.outputs = {r.node for r in graph.outputs}
-        self._readers: dict[str, list[Node]] = {name: [] for name in graph.nodes}
-        for node in graph.nodes.values():
-            for source in dict.fromkeys(r.node for r in node.inputs):
-                self._readers[source].append(node)
+        self._readers: dict[str, list[Node]] = {}
         self._ancestors: dict[str, set[str]] = {}
+        self._branches: dict[str, dict] = {}
 
     def input_shapes(self, node: Node) -> list:
         return self.g.input_shapes(node)
 
     def consumers(self, name: str) -> list[Node]:
         """The nodes reading ``name``'s outputs, in graph order, each once."""
+        if name not in self._readers:
+            self._readers[name] = self.g.consumers(name)
         return self._readers[name]
 
     def ancestors(self, name: str) -> set[str]:
@@ -41,7 +43,10 @@ class Analysis:
         return node.name in self.outputs
 
     def padding_source(self, node: Node) -> Node | None:
-        """A zero padding feeding only this layer: its padding belongs in this layer's formula."""
+        """A zero padding feeding only this window (a convolution or pooling): its padding belongs in
+        the window's formula, and the diagram draws it inside the window's node."""
+        if not node.layer.takes_padding or not node.inputs:
+            return None
         src = self.g.nodes[node.inputs[0].node]
         if src.layer.folds_into == "next" and len(self.consumers(src.name)) == 1:
             return src
@@ -52,10 +57,10 @@ class Analysis:
         ``conv1_pad`` and ``conv1``): explained inside that window's formula, not as layers of their own."""
         out = set()
         for node in self.g.nodes.values():
-            if node.layer.folds_into == "next":
-                readers = self.consumers(node.name)
-                if len(readers) == 1 and node.name == readers[0].name + "_pad" and node.path == readers[0].path:
-                    out.add(node.name)
+            readers = self.consumers(node.name)
+            if len(readers) == 1 and self.padding_source(readers[0]) is node \
+                    and node.name == readers[0].name + "_pad" and node.path == readers[0].path:
+                out.add(node.name)
         return out
 
     def next_dense(self, node: Node, through=("regularization", "activation", "reshape")) -> Node | None:
@@ -71,3 +76,40 @@ class Analysis:
             if current.family not in through:
                 return None
         return None
+
+    def branches(self, node: Node) -> dict:
+        """For a merge: the node where its inputs fork, and each input's chain of nodes from there."""
+        if node.name not in self._branches:
+            self._branches[node.name] = self._fork_and_chains(node)
+        return self._branches[node.name]
+
+    def _fork_and_chains(self, node: Node) -> dict:
+        sets = [self.ancestors(r.node) | {r.node} for r in node.inputs]
+        common = set.intersection(*sets)
+        order = list(self.g.nodes)
+        fork = max(common, key=order.index) if common else None
+        chains = []
+        for anc in sets:
+            # the nodes on the paths from the fork to this input: below the fork and above the input
+            chains.append([self.g.nodes[n] for n in order if n in anc and n != fork and fork in self.ancestors(n)])
+        return {"fork": fork, "chains": chains}
+
+    def residual(self, node: Node) -> dict | None:
+        """For a sum of two inputs (a residual connection): which input is the shortcut (the shorter
+        chain from the fork) and which the body, and whether the shortcut is the identity."""
+        if node.layer.merges != "sum" or len(node.inputs) != 2:
+            return None
+        chains = self.branches(node)["chains"]
+        shortcut = 0 if len(chains[0]) <= len(chains[1]) else 1
+        return {"shortcut": shortcut, "body": 1 - shortcut, "identity": len(chains[shortcut]) == 0}
+
+    def repeat_copies(self) -> tuple[dict, dict]:
+        """The copies made by each repeat: (group, index) → its nodes in graph order, and → its scope."""
+        copies: dict[tuple[str, int], list[Node]] = {}
+        scopes: dict = {}
+        for node in self.g.nodes.values():
+            for scope in node.scopes:
+                if scope.count > 1:
+                    copies.setdefault((scope.group, scope.index), []).append(node)
+                    scopes[(scope.group, scope.index)] = scope
+        return copies, scopes

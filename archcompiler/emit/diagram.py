@@ -28,6 +28,7 @@ from typing import Callable
 
 import graphviz
 
+from ..analysis import Analysis
 from ..graph import Graph, Node, Scope
 from ..outputs import OutputError
 
@@ -143,15 +144,9 @@ def _signature(graph: Graph, members: list[Node], group: str) -> tuple:
 class _Collapse:
     """Which copies of each repeat are drawn, and which drawn node stands for a hidden one."""
 
-    def __init__(self, graph: Graph, expand: bool):
-        self.graph = graph
-        self.copies: dict[tuple[str, int], list[Node]] = {}
-        self.scope_of: dict[tuple[str, int], Scope] = {}
-        for node in graph.nodes.values():
-            for scope in node.scopes:
-                if scope.count > 1:
-                    self.copies.setdefault((scope.group, scope.index), []).append(node)
-                    self.scope_of[(scope.group, scope.index)] = scope
+    def __init__(self, analysis: Analysis, expand: bool):
+        graph = self.graph = analysis.g
+        self.copies, self.scope_of = analysis.repeat_copies()
         self.position = {(g, n.name): k for (g, _), members in self.copies.items() for k, n in enumerate(members)}
         # runs: consecutive identical copies of one group; run_first[(group, index)] = first index of its run
         self.run_first: dict[tuple[str, int], int] = {}
@@ -208,7 +203,8 @@ class _Collapse:
 
 def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
     """Decide what is drawn: units (nodes), clusters, edges. Shared by the DOT and Mermaid writers."""
-    collapse = _Collapse(graph, expand)
+    analysis = Analysis(graph)
+    collapse = _Collapse(analysis, expand)
     drawn = [n for n in graph.nodes.values() if collapse.rep(n.name) == n.name]
     stands_for: dict[str, list[Node]] = {n.name: [] for n in drawn}
     for node in graph.nodes.values():
@@ -241,7 +237,7 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
             return False
         if len(stands_for[u.name]) != len(stands_for[v.name]):
             return False
-        return v.layer.folds_into == "previous" or (u.layer.folds_into == "next" and v.layer.takes_padding)
+        return v.layer.folds_into == "previous" or analysis.padding_source(v) is u
 
     unit_of: dict[str, Unit] = {}
     units: list[Unit] = []
@@ -309,6 +305,8 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
             label = f"{names[index]} {_shape(source.shapes[index])}"
         if target.layer.input_roles == "states" and position > 0:
             style = "state"
+        elif _is_identity_shortcut(analysis, target, position):
+            style = "skip"
         elif target.layer.input_roles == "query_value_key" and len(target.inputs) > 1:
             role = ("query", "key, value" if len(target.inputs) == 2 else "value", "key")[min(position, 2)]
             label = f"{label}, {role}" if label else role
@@ -325,8 +323,7 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
         edge = Edge(a.id, b.id, label, style)
         seen[pair] = edge
         edges.append(edge)
-    reaches = _mark_shortcuts(units, edges)
-    rows = _branch_rows(units, edges, reaches)
+    rows = _branch_rows(units, edges, _reachability(edges))
 
     outputs = []
     for k, ref in enumerate(graph.outputs):
@@ -339,9 +336,14 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
     return Plan(graph, units, clusters, edges, outputs, families, rows)
 
 
-def _mark_shortcuts(units: list[Unit], edges: list[Edge]) -> Callable[[str, str], bool]:
-    """The identity input of an ``add`` whose other input descends from it is a residual shortcut.
-    Returns the reachability test it used."""
+def _is_identity_shortcut(analysis: Analysis, node: Node, position: int) -> bool:
+    """The input at ``position`` of ``node`` is the identity path of a residual connection."""
+    residual = analysis.residual(node)
+    return residual is not None and residual["identity"] and position == residual["shortcut"]
+
+
+def _reachability(edges: list[Edge]) -> Callable[[str, str], bool]:
+    """Whether one unit reaches another along the drawn edges."""
     succ: dict[str, list[str]] = {}
     for e in edges:
         succ.setdefault(e.src, []).append(e.dst)
@@ -357,16 +359,6 @@ def _mark_shortcuts(units: list[Unit], edges: list[Edge]) -> Callable[[str, str]
                 stack.extend(succ.get(x, ()))
         return False
 
-    incoming: dict[str, list[Edge]] = {}
-    for e in edges:
-        incoming.setdefault(e.dst, []).append(e)
-    for unit in units:
-        if unit.head.layer.merges != "sum":
-            continue
-        for e in incoming.get(unit.id, []):
-            others = [o for o in incoming[unit.id] if o is not e]
-            if others and e.style == "data" and all(reaches(e.src, o.src) for o in others):
-                e.style = "skip"
     return reaches
 
 

@@ -8,19 +8,6 @@ from .base import Inferred, Layer, ShapeError, fmt_shape
 from .layernorm import LayerNorm
 
 
-def _branches(graph, node) -> dict:
-    """For a merge: the node where its inputs fork, and each input's chain of nodes from there."""
-    sets = [graph.ancestors(r.node) | {r.node} for r in node.inputs]
-    common = set.intersection(*sets)
-    order = list(graph.nodes)
-    fork = max(common, key=order.index) if common else None
-    chains = []
-    for anc in sets:
-        # the nodes on the paths from the fork to this input: below the fork and above the input
-        chains.append([graph.nodes[n] for n in order if n in anc and n != fork and fork in graph.ancestors(n)])
-    return {"fork": fork, "chains": chains}
-
-
 class _Merge(Layer):
     family: ClassVar[str] = "merge"
     min_inputs: ClassVar[int] = 2
@@ -52,19 +39,15 @@ class Add(_Merge):
         return "add"
 
     def doc_facts(self, node, graph):
-        br = _branches(graph, node)
+        br = graph.branches(node)
         chains = br["chains"]
-        residual = len(node.inputs) == 2
-        shortcut = body = None
-        if residual:
-            lengths = [len(c) for c in chains]
-            shortcut = 0 if lengths[0] <= lengths[1] else 1
-            body = 1 - shortcut
+        residual = graph.residual(node)
+        shortcut, body = (residual["shortcut"], residual["body"]) if residual else (None, None)
         readers = graph.consumers(node.name)
         then = readers[0] if len(readers) == 1 else None
         return {"in": graph.input_shapes(node), "out": node.shape, "inputs": [str(r) for r in node.inputs],
-                "fork": br["fork"], "chains": chains, "residual": residual, "shortcut": shortcut, "body": body,
-                "identity": residual and len(chains[shortcut]) == 0,
+                "fork": br["fork"], "chains": chains, "residual": residual is not None, "shortcut": shortcut,
+                "body": body, "identity": residual is not None and residual["identity"],
                 "shortcut_chain": chains[shortcut] if residual else [], "body_chain": chains[body] if residual else [],
                 "then": then.name if then else None,
                 "add_norm": then is not None and isinstance(then.layer, LayerNorm)}
@@ -106,7 +89,7 @@ class Concat(_Merge):
         shapes = graph.input_shapes(node)
         rank = len(node.shape)
         axis = self.axis if self.axis >= 0 else rank + self.axis
-        br = _branches(graph, node)
+        br = graph.branches(node)
         widths = [s[axis] for s in shapes]
         return {"in": shapes, "out": node.shape, "axis": axis, "last_axis": axis == rank - 1,
                 "inputs": [str(r) for r in node.inputs], "widths": widths, "total": node.shape[axis],
