@@ -782,6 +782,37 @@ def mermaid_text(graph: Graph, expand: bool = False) -> str:
     return _mermaid(diagram_plan(graph, expand))
 
 
+def _mermaid_cluster_id(cluster: Cluster) -> str:
+    return cluster.id.replace("cluster_", "c")
+
+
+def _mermaid_title_links(plan: Plan) -> list[str]:
+    """Mermaid writes a subgraph's title at its top middle, right where an edge into the subgraph's top
+    unit runs. So each title is a node of its own inside the subgraph, and invisible links put it between
+    such an edge's source and its unit: the edge then passes beside the title and enters below it."""
+    holder = {unit.id: unit.cluster for unit in plan.units}
+
+    def clusters_of(unit_id: str) -> list[str]:  # innermost first
+        keys, key = [], holder.get(unit_id)
+        while key is not None:
+            keys.append(key)
+            key = plan.clusters[key].parent
+        return keys
+
+    sources: dict[str, list[str]] = {}
+    for edge in plan.edges:
+        sources.setdefault(edge.dst, []).append(edge.src)
+    links: list[str] = []
+    for edge in plan.edges:
+        entered = [key for key in clusters_of(edge.dst) if key not in clusters_of(edge.src)]
+        if entered and not any(entered[-1] in clusters_of(src) for src in sources[edge.dst]):
+            titles = [_mermaid_cluster_id(plan.clusters[key]) + "t" for key in reversed(entered)]
+            link = " ~~~ ".join([edge.src, *titles, edge.dst])
+            if link not in links:
+                links.append(link)
+    return links
+
+
 def _mermaid(plan: Plan) -> str:
     lines = ["flowchart TB"]
     by_cluster: dict[str | None, list[Unit]] = {}
@@ -807,7 +838,8 @@ def _mermaid(plan: Plan) -> str:
         for child in children.get(key, []):
             cluster = plan.clusters[child]
             title = cluster.title + (f" · {cluster.subtitle}" if cluster.subtitle else "")
-            lines.append(f'{indent}subgraph {cluster.id.replace("cluster_", "c")}["{_mm(title)}"]')
+            lines.append(f'{indent}subgraph {_mermaid_cluster_id(cluster)}[" "]')
+            lines.append(f'{indent}  {_mermaid_cluster_id(cluster)}t["{_mm(title)}"]')  # see _mermaid_title_links
             emit(child, indent + "  ")
             lines.append(f"{indent}end")
 
@@ -820,6 +852,7 @@ def _mermaid(plan: Plan) -> str:
         arrow = arrows[edge.style]
         label = f'|"{_mm(edge.label)}"|' if edge.label else ""
         lines.append(f"  {edge.src} {arrow}{label} {edge.dst}")
+    lines += [f"  {link}" for link in _mermaid_title_links(plan)]
     for family in plan.families:
         fill, border, _ = FAMILY_STYLE.get(family, _FALLBACK_STYLE)
         lines.append(f"  classDef {family} fill:{fill},stroke:{border},color:#18181b")
@@ -829,6 +862,9 @@ def _mermaid(plan: Plan) -> str:
             members += [o[0] for o in plan.outputs]
         if members:
             lines.append(f"  class {','.join(members)} {family}")
+    if plan.clusters:
+        lines.append("  classDef title fill:none,stroke:none,color:#3f3f46")
+        lines.append(f"  class {','.join(_mermaid_cluster_id(c) + 't' for c in plan.clusters.values())} title")
     return "\n".join(lines) + "\n"
 
 
