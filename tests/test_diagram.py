@@ -330,6 +330,20 @@ def test_mermaid_edges_enter_subgraphs_below_their_titles(graphs):
     assert set(re.findall(r"~~~ (c\d+t)", mmd)) == set(titles)  # every block of this network is entered from above
 
 
+def test_svg_subscripts_follow_their_letter_whatever_the_font():
+    from archcompiler.emit.diagram import flowing_text
+
+    svg = ('<g id="node1" class="node">\n<title>x</title>\n'
+           '<text text-anchor="start" x="20.5" y="-100.4" font-size="12.00">X</text>\n'
+           '<text text-anchor="start" x="29.5" y="-100.4" baseline-shift="sub" font-size="12.00">t</text>\n'
+           '<text text-anchor="middle" x="40" y="-90" font-size="9.00">next line</text>\n</g>')
+    out = flowing_text(svg)
+    assert ('<text text-anchor="start" x="20.5" y="-100.4" font-size="12.00">X'
+            '<tspan baseline-shift="sub" font-size="12.00">t</tspan></text>') in out
+    assert '<text text-anchor="middle" x="40" y="-90" font-size="9.00">next line</text>' in out
+    assert flowing_text(out) == out and out.count("<text") == 2
+
+
 # --- files and rendering -----------------------------------------------------------------
 
 def png_size(path: Path) -> tuple[int, int]:

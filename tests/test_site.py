@@ -248,8 +248,17 @@ const cropped = [...document.querySelectorAll('figure svg')].filter(svg => {
   const box = svg.getBoundingClientRect(), inner = svg.querySelector('g').getBoundingClientRect();
   return inner.left < box.left - 2 || inner.top < box.top - 2 || inner.right > box.right + 2 || inner.bottom > box.bottom + 2; })
   .map(svg => svg.getAttribute('aria-label'));
+const drifting = [...document.querySelectorAll('figure svg text')].filter(t => t.querySelector('tspan') && t.firstChild.nodeType === 3)
+  .filter(t => { const range = document.createRange(); range.selectNodeContents(t.firstChild);
+    const gap = t.querySelector('tspan').getBoundingClientRect().left - range.getBoundingClientRect().right;
+    return Math.abs(gap) > 1.5; }).map(t => t.textContent)
+  .concat([...document.querySelectorAll('figure svg text')].filter(t => { const next = t.nextElementSibling;
+    return next && next.tagName === 'text' && next.getAttribute('y') === t.getAttribute('y')
+      && Math.abs(next.getBoundingClientRect().left - t.getBoundingClientRect().right) > 1.5; })
+    .map(t => t.textContent + ' …'));  // pieces of one line placed apart
 return {width, pageWidth: document.documentElement.scrollWidth, wide, broken, anchors, maths: maths.length,
-        untypeset, errors: document.querySelectorAll('merror').length, dollars, cropped};
+        untypeset, errors: document.querySelectorAll('merror').length, dollars, cropped, drifting,
+        pieces: document.querySelectorAll('figure svg text tspan').length};
 """
 KOREAN_FONTS = re.compile(r"nanum|noto sans (cjk )?kr|apple sd gothic|malgun|un dotum|baekmuk", re.I)
 MATH_FONTS = re.compile(r"math", re.I)
@@ -306,11 +315,13 @@ def test_pages_in_the_browser(site, browser, width):
         _open(browser, site["root"] / path, width)
         m = browser.execute_script(MEASURE)
         assert m["width"] == width, m["width"]
-        found = {k: m[k] for k in ("wide", "broken", "anchors", "untypeset", "dollars", "cropped") if m[k]}
+        found = {k: m[k] for k in ("wide", "broken", "anchors", "untypeset", "dollars", "cropped", "drifting") if m[k]}
         if m["errors"] or m["pageWidth"] > width:
             found.update(errors=m["errors"], pageWidth=m["pageWidth"])
         if "/" in path and not m["maths"]:
             found["maths"] = 0
+        if path.startswith("lstm_gates/") and not m["pieces"]:  # the cell figure's X_t, H_t-1: subscripts as tspans
+            found["pieces"] = 0
         if found:
             problems[path] = found
     assert problems == {}

@@ -543,7 +543,47 @@ def _run_dot(binary: str, source: str, files: dict[str, Path], plain: bool) -> s
         if done.returncode != 0:
             first = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
             raise OutputError(f"Graphviz failed: {first[0] if first else f'exit code {done.returncode}'}")
+        if "svg" in files:
+            files["svg"].write_text(flowing_text(files["svg"].read_text(encoding="utf-8")), encoding="utf-8")
         return measured.read_text(encoding="utf-8", errors="replace") if plain else ""
+
+
+_SVG_TEXT = re.compile(r'<text (?P<attrs>[^>]*)>(?P<body>[^<]*)</text>')
+_PLACED = re.compile(r'\s(?:x|y|text-anchor)="[^"]*"')
+
+
+def flowing_text(svg: str) -> str:
+    """Graphviz writes each piece of a line of mixed text (X, then a subscript t) as a <text> at an
+    absolute x measured with its own font metrics, so in a browser with other fonts the pieces drift
+    apart ('H     t'). Each such line becomes one <text> whose later pieces are <tspan>s that follow
+    the first, whatever the font (the subscript keeps its baseline-shift)."""
+    out: list[str] = []
+    run: list[re.Match] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0].group(0))
+        elif run:
+            pieces = "".join(f"<tspan{_PLACED.sub('', ' ' + m.group('attrs'))}>{m.group('body')}</tspan>" for m in run[1:])
+            out.append(f"<text {run[0].group('attrs')}>{run[0].group('body')}{pieces}</text>")
+        run.clear()
+
+    for line in svg.split("\n"):
+        m = _SVG_TEXT.fullmatch(line)
+        if m and run and _y(m) != _y(run[0]):
+            flush()
+        if m:
+            run.append(m)
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return "\n".join(out)
+
+
+def _y(text: re.Match) -> str | None:
+    found = re.search(r'\sy="([^"]*)"', " " + text.group("attrs"))
+    return found.group(1) if found else None
 
 
 def _cut_vertices(plan: Plan) -> list[int]:
