@@ -266,3 +266,13 @@ def test_the_docs_comparison_starts_from_the_spec_a_spec_extends(tmp_path):
     (tmp_path / "child.yaml").write_text("name: child\nextends: base.yaml\nlayers: [{type: dense, units: 5}]\n")
     child = changes_from_parent(load(tmp_path / "child.yaml").graph)
     assert child["name"] == "small" and child["rows"] == 2  # dense_1 removed, dense changed 3 → 5 units
+
+
+def test_the_docs_of_zfnet_and_vgg19_show_what_changed_from_their_parents():
+    zfnet = load("zfnet").docs()
+    assert "### What changed from AlexNet" in zfnet and "This spec extends `alexnet`." in zfnet
+    assert "| ~ | conv1 | conv2d | kernel 11×11 → 7×7; stride 4×4 → 2×2;" in zfnet
+    vgg19 = load("vgg19").docs("ko")
+    assert "### VGG-16에서 바뀐 점" in vgg19 and "| + | block3_conv4 | conv2d |" in vgg19 and "<details>" not in vgg19
+    assert "<details><summary>층 170개가 다릅니다</summary>" in load("resnet101").docs("ko")
+    assert "What changed from" not in load("alexnet").docs()

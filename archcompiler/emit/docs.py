@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis import Analysis
+from ..compare import changes_from_parent
 from ..graph import Graph, Node, Scope
 from ..library import TEMPLATES_DIR
 
@@ -353,6 +354,7 @@ def context(graph: Graph) -> dict:
         "fold_table": len(graph.nodes) > MAX_TABLE_ROWS_OPEN, "biggest": [n for n in biggest if n.params],
         "recurrent": [n for n in graph.layers() if n.family == "recurrent"],
         "variable_length": any(None in graph.nodes[n].shape for n in graph.inputs),
+        "changes_from": changes_from_parent(graph),  # for a spec with extends
     }
 
 
