@@ -11,7 +11,7 @@ from archcompiler.layers.base import Activation
 from archcompiler.library import TEMPLATES_DIR
 
 PACKAGE = Path(archcompiler.__file__).parent
-EMITTERS = sorted((PACKAGE / "emit").glob("*.py")) + [PACKAGE / "analysis.py", PACKAGE / "graph.py"]
+EMITTERS = sorted((PACKAGE / "emit").rglob("*.py")) + [PACKAGE / "analysis.py", PACKAGE / "graph.py"]
 # words that are a kind's name and also something else an emitter may rightly say
 SHARED_WORDS = set(FAMILIES) | set(Activation.__args__)
 KIND_WORDS = set(KINDS) - SHARED_WORDS

@@ -1,0 +1,97 @@
+"""How the diagram looks and says things: colours per family and edge, and the text of a node
+(title, folded layers, details), shared by the DOT and Mermaid writers."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .plan import Unit
+
+# family → (fill, border, legend text)
+FAMILY_STYLE: dict[str, tuple[str, str, str]] = {
+    "input": ("#eceff1", "#546e7a", "input / output"),
+    "conv": ("#dbeafe", "#2563eb", "convolution"),
+    "pool": ("#dcfce7", "#16a34a", "pooling"),
+    "dense": ("#fef3c7", "#d97706", "dense (fully connected)"),
+    "recurrent": ("#ffe4e6", "#e11d48", "recurrent"),
+    "attention": ("#f3e8ff", "#9333ea", "attention"),
+    "norm": ("#ccfbf1", "#0d9488", "normalisation"),
+    "merge": ("#ffedd5", "#ea580c", "merge (add, concat)"),
+    "activation": ("#fef9c3", "#a16207", "activation"),
+    "regularization": ("#f5f5f4", "#78716c", "regularisation"),
+    "reshape": ("#f4f4f5", "#71717a", "reshape (flatten, pad)"),
+    "embedding": ("#e0e7ff", "#4f46e5", "embedding"),
+}
+_FALLBACK_STYLE = ("#ffffff", "#52525b", "other")
+
+FONT = "Helvetica,Arial,sans-serif"
+
+EDGE_STYLE = {
+    "data": {"color": "#52525b"},
+    "state": {"color": FAMILY_STYLE["recurrent"][1], "style": "dashed", "fontcolor": FAMILY_STYLE["recurrent"][1]},
+    "attention": {"color": FAMILY_STYLE["attention"][1], "fontcolor": FAMILY_STYLE["attention"][1]},
+    "skip": {"color": FAMILY_STYLE["merge"][1], "penwidth": "1.6", "weight": "0"},
+}
+
+
+# --- words ------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clean(text) -> str:
+    return _CONTROL.sub(" ", str(text))
+
+
+
+
+def _shape(shape) -> str:
+    """(224, 224, 3), (4096,), (None, 64): Python's tuple notation, batch axis left out."""
+    dims = ["None" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _shape_text(shapes: list) -> str:
+    return ", ".join(_shape(s) for s in shapes)
+
+
+def _unit_lines(unit: Unit) -> tuple[str, list[str], str]:
+    """(title, folded layers, details) of a unit, as plain text."""
+    head = unit.head
+    if head.is_input:
+        dtype = head.layer.dtype if getattr(head.layer, "dtype", "float32") != "float32" else ""
+        return head.name, [], f"input {_shape(head.shape)}" + (f" {dtype}" if dtype else "")
+    nodes = unit.nodes
+    extra: list[str] = []
+    if unit.pads_next:
+        title = f"{nodes[1].layer.label()}, after {head.layer.label()}"
+        rest = nodes[2:]
+    else:
+        title = head.layer.label()
+        rest = nodes[1:]
+    if rest:
+        extra = [n.layer.label() for n in rest]
+    if unit.repeat > 1:
+        title += f"  ×{unit.repeat}"
+    tail_copies = unit.copies[-1]
+    shapes = {tuple(n.shapes[0]) for n in tail_copies}
+    shape = _shape(unit.tail.shapes[0]) if len(shapes) == 1 else \
+        f"{_shape(tail_copies[0].shapes[0])} … {_shape(tail_copies[-1].shapes[0])}"
+    if len(unit.tail.shapes) > 1:
+        shape = _shape_text(unit.tail.shapes)
+    name = head.name if unit.repeat == 1 else f"{unit.repeat_names[0]} … {unit.repeat_names[1]}"
+    if unit.pads_next:
+        name = nodes[1].name if unit.repeat == 1 else name
+    per_copy = [sum(copies[k].params for copies in unit.copies) for k in range(len(unit.copies[0]))]
+    params = ""
+    if any(per_copy):
+        if len(per_copy) == 1:
+            params = f"{per_copy[0]:,} params"
+        elif len(set(per_copy)) == 1:
+            params = f"{per_copy[0]:,} params each"
+        else:
+            params = f"{sum(per_copy):,} params in all"
+    details = "  ·  ".join(x for x in (name, shape, params) if x)
+    return title, extra, details
