@@ -37,9 +37,9 @@ FAMILIES = (
 class ShapeError(Exception):
     """An impossible shape, reported at the layer's line (and field, if known)."""
 
-    def __init__(self, message: str, field: str = "", hint: str = ""):
+    def __init__(self, message: str, field: str = "", hint: str = "", code: str = "E-SHAPE"):
         super().__init__(message)
-        self.message, self.field, self.hint = message, field, hint
+        self.message, self.field, self.hint, self.code = message, field, hint, code
 
 
 @dataclass

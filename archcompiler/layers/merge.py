@@ -54,7 +54,8 @@ class Add(_Merge):
 
 
 class Concat(_Merge):
-    """Joins tensors along an axis (the inception module's filter concatenation)."""
+    """Joins tensors along an axis (the inception module's filter concatenation). The axis follows Keras'
+    convention: it counts the batch axis, so 1 is the first axis after it, and -1 (the default) the last."""
 
     type: Literal["concat"] = "concat"
     axis: int = -1
@@ -62,13 +63,24 @@ class Concat(_Merge):
     merges: ClassVar[str] = "concat"
     display: ClassVar[dict[str, str]] = {"en": "concatenation", "ko": "연결(Concatenate)"}
 
+    def position(self, rank: int) -> int:
+        """The axis as an index into a shape without the batch axis (``rank`` axes); -1 for the batch
+        axis itself, and an index outside 0 … rank-1 when the axis is out of range."""
+        return self.axis - 1 if self.axis >= 0 else rank + self.axis
+
     def infer(self, inputs):
         rank = len(inputs[0])
         if any(len(s) != rank for s in inputs):
             raise ShapeError(f"concat needs inputs of the same rank, got {', '.join(fmt_shape(s) for s in inputs)}")
-        axis = self.axis if self.axis >= 0 else rank + self.axis
+        axis = self.position(rank)
+        if axis == -1:
+            raise ShapeError(f"axis {self.axis} is the batch axis: joining along it would stack examples, not "
+                             "features", field="axis", code="E-CONCAT-AXIS",
+                             hint="axes count the batch axis, as in Keras: 1 is the first axis after it, -1 the last")
         if not 0 <= axis < rank:
-            raise ShapeError(f"axis {self.axis} is out of range for rank {rank}", field="axis")
+            raise ShapeError(f"axis {self.axis} is out of range: the inputs have {rank} axes after the batch axis",
+                             field="axis", code="E-CONCAT-AXIS",
+                             hint=f"use 1 … {rank} (counting the batch axis as 0, as Keras does) or -1 … -{rank}")
         out = list(inputs[0])
         for other in inputs[1:]:
             for i, (a, b) in enumerate(zip(out, other)):
@@ -88,10 +100,10 @@ class Concat(_Merge):
     def doc_facts(self, node, graph):
         shapes = graph.input_shapes(node)
         rank = len(node.shape)
-        axis = self.axis if self.axis >= 0 else rank + self.axis
+        axis = self.position(rank)
         br = graph.branches(node)
         widths = [s[axis] for s in shapes]
-        return {"in": shapes, "out": node.shape, "axis": axis, "last_axis": axis == rank - 1,
+        return {"in": shapes, "out": node.shape, "axis": axis + 1, "last_axis": axis == rank - 1,
                 "inputs": [str(r) for r in node.inputs], "widths": widths, "total": node.shape[axis],
                 "ok": None not in widths and sum(widths) == node.shape[axis], "fork": br["fork"],
                 "chains": br["chains"], "spatial": node.shape[:-1] if axis == rank - 1 else None}
