@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from .base import Activation, Inferred, Layer, PositiveInt, ShapeError, conv_output_length, need_rank
-from .windows import axis_facts, same_pad
+from .windows import axis_facts, check_stride_with_dilation, same_pad
 
 
 class Conv1D(Layer):
@@ -27,6 +27,7 @@ class Conv1D(Layer):
     def infer(self, inputs):
         (shape,) = inputs
         need_rank(shape, 2, self.type)
+        check_stride_with_dilation(self.stride, self.dilation)
         steps, channels = shape
         if channels is None:
             raise ShapeError("the number of input channels must be known")

@@ -51,6 +51,11 @@ class RecurrentLayer(Layer):
         steps, m = shape
         if m is None:
             raise ShapeError("the feature size of a recurrent layer's input must be known")
+        if self.bidirectional and self.go_backwards:
+            raise ShapeError("bidirectional already reads the sequence both ways (Keras runs a second copy with "
+                             "go_backwards), so it refuses go_backwards: true as well", field="go_backwards",
+                             hint="remove go_backwards: the backward direction is included",
+                             code="E-KERAS-BIDIRECTIONAL-BACKWARDS")
         directions = 2 if self.bidirectional else 1
         expected = len(self.state_names()) * directions
         if len(inputs) > 1:

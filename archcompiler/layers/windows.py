@@ -20,12 +20,14 @@ def _tuple(value):
 
 
 # an int, [rows, cols] or [[top, bottom], [left, right]] (Keras' ZeroPadding2D forms)
-Pads2D = Annotated[Union[NonNegative, tuple[NonNegative, NonNegative], tuple[tuple[int, int], tuple[int, int]]],
+Pads2D = Annotated[Union[NonNegative, tuple[NonNegative, NonNegative],
+                         tuple[tuple[NonNegative, NonNegative], tuple[NonNegative, NonNegative]]],
                    BeforeValidator(_tuple)]
-Pads1D = Annotated[Union[NonNegative, tuple[int, int]], BeforeValidator(_tuple)]
+Pads1D = Annotated[Union[NonNegative, tuple[NonNegative, NonNegative]], BeforeValidator(_tuple)]
 # a window's padding: Keras' words, or numbers (a zero padding, then 'valid')
 Padding2D = Annotated[Union[Literal["same", "valid"], NonNegative, tuple[NonNegative, NonNegative],
-                            tuple[tuple[int, int], tuple[int, int]]], BeforeValidator(_tuple)]
+                            tuple[tuple[NonNegative, NonNegative], tuple[NonNegative, NonNegative]]],
+                      BeforeValidator(_tuple)]
 
 
 def pads_2d(padding) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -42,9 +44,23 @@ def pads_1d(padding) -> tuple[int, int]:
     return (padding, padding) if isinstance(padding, int) else tuple(padding)
 
 
+def check_stride_with_dilation(stride, dilation) -> None:
+    """Keras refuses a stride above 1 together with a dilation above 1, even on different axes
+    (its convolutions are computed either strided or dilated, never both)."""
+    strides, dilations = _tuple(stride), _tuple(dilation)
+    strides = strides if isinstance(strides, tuple) else (strides,)
+    dilations = dilations if isinstance(dilations, tuple) else (dilations,)
+    if max(strides) > 1 and max(dilations) > 1:
+        raise ShapeError(f"stride {stride} with dilation {dilation}: Keras cannot combine a stride above 1 with a "
+                         "dilation above 1, not even on different axes", field="dilation",
+                         hint="keep stride 1 with the dilation and downsample in a pooling layer after it",
+                         code="E-KERAS-STRIDE-DILATION")
+
+
 def spatial_2d(layer, shape, kernel, stride, padding, dilation=(1, 1), what="window"):
     """The output height and width of a 2-D window over ``shape`` (rows, cols, channels)."""
     need_rank(shape, 3, layer.type)
+    check_stride_with_dilation(stride, dilation)
     out = []
     for n, k, s, d in zip(shape[:2], kernel, stride, dilation):
         size = conv_output_length(n, k, s, padding, d)
