@@ -7,6 +7,8 @@ so loading a model needs neither the spec language nor any parser, and the class
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import keras
 from keras import ops
 
@@ -34,7 +36,7 @@ class GateCell(keras.layers.Layer):
     also reachable as ``cell.gate_weights[g]["kernel" | "recurrent_kernel" | ...]``.
     """
 
-    OPERATIONS = {
+    OPERATIONS: ClassVar[dict] = {
         "+": ops.add, "-": ops.subtract, "*": ops.multiply, "neg": ops.negative,
         "sigmoid": ops.sigmoid, "hard_sigmoid": ops.hard_sigmoid, "tanh": ops.tanh,
         "relu": ops.relu, "softsign": ops.softsign, "linear": lambda x: x,

@@ -19,10 +19,12 @@ package, so a new kind is its module (plus, optionally, its two templates): no o
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 Shape = tuple  # one tensor's shape without the batch axis; None marks a variable length
 
@@ -66,6 +68,18 @@ Activation = Literal[
     "leaky_relu", "relu6", "hard_sigmoid", "softplus", "softsign", "exponential", "mish",
 ]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+
+
+def _layer_name(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise PydanticCustomError("E-NAME-INVALID", "a name is letters, digits, '_' and '-' (not first): it is "
+                                  "read in references such as name.h or name[1], and Keras refuses '/'")
+    return name
+
+
+# the name of a layer, block use or input: what references (``inputs: [conv1, encoder.h]``) can read
+LayerName = Annotated[str, Field(max_length=200), AfterValidator(_layer_name)]
 
 
 class Layer(BaseModel):
@@ -74,7 +88,7 @@ class Layer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: str
-    name: str | None = Field(None, description="Layer name (inside a block, relative to the block's name).")
+    name: LayerName | None = Field(None, description="Layer name (inside a block, relative to the block's name).")
     inputs: list[str] | str | None = Field(
         None, description="Earlier layers or inputs this layer reads; default: the previous layer. "
         "'layer.h' or 'layer[1]' picks one output of a layer with several.")

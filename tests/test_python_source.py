@@ -1,0 +1,293 @@
+"""The Keras program written as a compiler output (``archcompiler.emit.python_source``).
+
+Every built-in spec's program is generated from its default params, then built in one
+subprocess where ``archcompiler`` cannot be imported, with small param values passed to
+``build_model`` — so the params-as-arguments claim is checked too: the layers' names, output
+shapes and parameter counts must equal the graph resolved with the same values as ``--set``
+(which is what ``emit.keras_model`` checks its own model against). For a few specs our model's
+weights are copied into the generated one by layer name and the outputs compared."""
+
+from __future__ import annotations
+
+import ast
+import json
+import keyword
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archcompiler.emit.python_source import python_source
+from archcompiler.emit.python_source.layout import Atom, Brackets, Item, lay_out
+from archcompiler.emit.python_source.symbolic import Translator
+from archcompiler.expr import evaluate
+from archcompiler.library import builtin_names
+from archcompiler.resolve import load_graph
+
+# small values for every param that makes a model big (and flags flipped from their defaults)
+SMALL = {
+    "alexnet": {"num_classes": 10, "size": 99, "towers": 1, "dropout": 0.3},
+    "attention": {"source_vocab": 50, "target_vocab": 60, "embed": 16, "units": 24, "luong": True},
+    "googlenet": {"num_classes": 10, "size": 96, "aux": True},
+    "gru": {"steps": 12, "vocab": 50, "embed": 8, "units": 8, "num_classes": 3, "many_to_many": True,
+            "reset_after": False, "bidirectional": True},
+    "gru_gates": {"vocab": 50, "embed": 8, "units": 8, "maxlen": 12, "reset_after": False},
+    "lenet5": {"num_classes": 5, "channels": 3, "activation": "relu"},
+    "lstm": {"steps": 12, "vocab": 50, "embed": 8, "units": 8, "num_classes": 3, "many_to_many": True,
+             "bidirectional": True},
+    "lstm_gates": {"encoder_tokens": 7, "decoder_tokens": 9, "latent": 16},
+    "mgu": {"features": 5, "units": 6, "classes": 3},
+    "mlp": {"input_size": 20, "num_classes": 3, "width": 32, "hidden_layers": 3, "activation": "tanh"},
+    "peephole_lstm": {"features": 3, "units": 5},
+    "resnet18": {"num_classes": 10, "size": 32},
+    "resnet34": {"num_classes": 10, "size": 32},
+    "resnet50": {"num_classes": 10, "size": 32},
+    "resnet101": {"num_classes": 10, "size": 32},
+    "resnet152": {"num_classes": 10, "size": 32},
+    "rnn": {"steps": 6, "features": 3, "units": 5, "num_classes": 2, "many_to_many": True},
+    "seq2seq": {"encoder_tokens": 7, "decoder_tokens": 9, "latent": 16},
+    "transformer": {"vocab": 64, "target_vocab": 70, "d_model": 32, "d_ff": 48, "heads": 4, "layers": 2,
+                    "dropout": 0.2},
+    "vgg16": {"num_classes": 10, "size": 32},
+    "vgg19": {"num_classes": 10, "size": 32},
+    "zfnet": {"num_classes": 10, "size": 99},
+}
+# our model's weights copied in, the same inputs, the same outputs
+OUTPUTS = ["alexnet", "gru_gates", "seq2seq", "transformer"]
+SAVED = ["gru_gates", "transformer"]  # saved by the generated program, loaded with archcompiler.keras
+
+# Runs in a temporary folder holding the generated programs, with archcompiler made unimportable.
+BUILD_ALL = textwrap.dedent('''
+    import importlib, json, math, sys
+    sys.modules["archcompiler"] = None  # the programs must not need it
+    sys.path.insert(0, ".")  # -I leaves the current folder out
+    import numpy as np
+    small, outputs, saved = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+    report = {}
+    for name, params in small.items():
+        model = importlib.import_module(name).build_model(**params)
+        layers = {}
+        for layer in model.layers:
+            shapes = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
+            layers[layer.name] = [[list(t.shape[1:]) for t in shapes],
+                                  sum(math.prod(w.shape) for w in layer.trainable_weights),
+                                  sum(math.prod(w.shape) for w in layer.non_trainable_weights)]
+        report[name] = layers
+        if name in outputs:
+            weights = np.load(f"{name}.weights.npz")
+            for layer in model.layers:
+                count = len(layer.weights)
+                if count:
+                    layer.set_weights([weights[f"{layer.name}/{k}"] for k in range(count)])
+            inputs = np.load(f"{name}.inputs.npz")
+            result = model([inputs[f"arr_{k}"] for k in range(len(inputs.files))], training=False)
+            result = result if isinstance(result, (list, tuple)) else [result]
+            np.savez(f"{name}.outputs.npz", *[np.asarray(r) for r in result])
+        if name in saved:
+            model.save(f"{name}.keras")
+    import contextlib, io, runpy
+    summary = io.StringIO()
+    with contextlib.redirect_stdout(summary):
+        runpy.run_path("mlp.py", run_name="__main__")  # python mlp.py
+    print(json.dumps({"models": report, "script": summary.getvalue()}))
+''')
+
+
+def _sets(params: dict) -> dict[str, str]:
+    return {k: yaml.safe_dump(v, default_flow_style=True).splitlines()[0] for k, v in params.items()}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Every built-in spec's program, generated from its default params."""
+    path = tmp_path_factory.mktemp("programs")
+    for name in builtin_names():
+        (path / f"{name}.py").write_text(python_source(load_graph(name)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def ours(folder):
+    """Our models (emit.keras_model) for OUTPUTS, with random weights and inputs written for the programs."""
+    from archcompiler.emit.keras_model import build_model
+
+    rng = np.random.default_rng(0)
+    models = {}
+    for name in OUTPUTS:
+        model = build_model(load_graph(name, _sets(SMALL[name])))
+        weights = {}
+        for layer in model.layers:
+            values = [rng.normal(0, 0.2, w.shape).astype("float32") for w in layer.get_weights()]
+            layer.set_weights(values)
+            weights.update({f"{layer.name}/{k}": v for k, v in enumerate(values)})
+        np.savez(folder / f"{name}.weights.npz", **weights)
+        inputs = []
+        for tensor in model.inputs:
+            shape = [2] + [7 if d is None else d for d in tensor.shape[1:]]
+            inputs.append(rng.integers(0, 5, shape).astype(tensor.dtype) if "int" in str(tensor.dtype)
+                          else rng.normal(0, 1, shape).astype("float32"))
+        np.savez(folder / f"{name}.inputs.npz", *inputs)
+        models[name] = (model, inputs)
+    return models
+
+
+@pytest.fixture(scope="module")
+def built(folder, ours):
+    """Per spec, per layer of the generated program's model: output shapes, trainable, non-trainable."""
+    result = subprocess.run([sys.executable, "-I", "-c", BUILD_ALL, json.dumps(SMALL), json.dumps(OUTPUTS),
+                             json.dumps(SAVED)], cwd=folder, capture_output=True, text=True, timeout=300,
+                            env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])["models"], json.loads(
+        result.stdout.strip().splitlines()[-1])["script"]
+
+
+def test_small_params_cover_every_builtin_spec():
+    assert set(SMALL) == set(builtin_names())
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_program_builds_the_same_layers_with_the_same_params_as_set(name, built):
+    models, _ = built
+    graph = load_graph(name, _sets(SMALL[name]))
+    expected = {node.name: [[list(s) for s in node.shapes], node.trainable, node.non_trainable]
+                for node in graph.nodes.values()}
+    got = {layer: [[[None if d is None else d for d in s] for s in shapes], t, n]
+           for layer, (shapes, t, n) in models[name].items()}
+    assert got == expected
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_outputs_agree_with_our_model_given_the_same_weights(name, built, ours, folder):
+    model, inputs = ours[name]
+    expected = model(inputs, training=False)
+    expected = expected if isinstance(expected, (list, tuple)) else [expected]
+    got = np.load(folder / f"{name}.outputs.npz")
+    assert len(got.files) == len(expected)
+    for k, tensor in enumerate(expected):
+        np.testing.assert_allclose(got[f"arr_{k}"], np.asarray(tensor), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", SAVED)
+def test_model_saved_by_the_program_loads_with_archcompiler_keras(name, built, folder):
+    import keras
+
+    import archcompiler.keras  # noqa: F401  (registers the same names the program's copies use)
+
+    model = keras.saving.load_model(folder / f"{name}.keras")
+    assert model.count_params() == load_graph(name, _sets(SMALL[name])).total_params
+
+
+def test_programs_pass_ruff_check_and_are_formatted(folder):
+    ruff = [sys.executable, "-m", "ruff"]
+    files = [str(folder / f"{n}.py") for n in builtin_names()]
+    check = subprocess.run([*ruff, "check", "--isolated", *files], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-3000:]
+    formatted = subprocess.run([*ruff, "format", "--isolated", "--diff", *files], capture_output=True, text=True)
+    assert formatted.returncode == 0, formatted.stdout[-3000:] + formatted.stderr[-2000:]
+
+
+def test_program_run_as_a_script_prints_the_summary(built):
+    _, printed = built  # python mlp.py, where archcompiler cannot be imported
+    assert "Total params: 235,146" in printed and "hidden2" in printed
+
+
+# --- the program reads like hand-written Keras ------------------------------------------------
+
+def _function(source: str, name: str) -> ast.FunctionDef:
+    return next(f for f in ast.parse(source).body if isinstance(f, ast.FunctionDef) and f.name == name)
+
+
+def test_blocks_are_functions_repeats_are_loops_and_params_are_arguments(folder):
+    vgg = (folder / "vgg16.py").read_text()
+    stage = _function(vgg, "stage")
+    assert [a.arg for a in stage.args.args] == ["x", "name", "filters", "convs"]
+    assert "for i in range(1, convs + 1):" in vgg and 'name=f"{name}_conv{i}"' in vgg
+    assert "block1_conv2" not in vgg.replace("# block1_conv1", "")  # no unrolled copies
+    build = _function(vgg, "build_model")
+    assert [(a.arg, ast.literal_eval(d)) for a, d in zip(build.args.args, build.args.defaults)] == [
+        ("num_classes", 1000), ("size", 224)]
+
+
+def test_conditions_become_ifs(folder):
+    assert "if aux:" in (folder / "googlenet.py").read_text()
+    resnet = (folder / "resnet50.py").read_text()
+    assert "if project:" in _function_source(resnet, "bottleneck")
+    resnet18 = (folder / "resnet18.py").read_text()
+    assert "if stride > 1:" in resnet18  # padding: ${1 if stride > 1 else 'same'}
+    assert "if bidirectional:" in (folder / "lstm.py").read_text()
+
+
+def test_two_input_blocks_and_derived_params(folder):
+    transformer = (folder / "transformer.py").read_text()
+    decoder = _function(transformer, "decoder_layer")
+    assert [a.arg for a in decoder.args.args][:3] == ["x", "memory", "name"]
+    assert "if source_vocab is None:" in transformer  # source_vocab: ${vocab}
+    assert "class SinusoidalPositionalEncoding(keras.layers.Layer):" in transformer
+    imports = [n for n in ast.parse(transformer).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert sorted(ast.unparse(n) for n in imports) == ["from keras import ops", "import keras"]
+    assert "memory = encoder" not in transformer and "x = decoder_layer(\n            x,\n            encoder," in transformer
+
+
+def test_comments_give_shapes_and_params(folder):
+    vgg = (folder / "vgg16.py").read_text()
+    assert "# block1_conv1: (None, 224, 224, 64), 1,792 params" in vgg
+    assert "# (None, 1000), 4,097,000 params" in vgg
+
+
+def _function_source(source: str, name: str) -> str:
+    return ast.get_source_segment(source, _function(source, name))
+
+
+# --- properties of the pieces ------------------------------------------------------------------
+
+NAMES = ["a", "b", "filters", "i"]
+leaf = st.one_of(st.integers(-50, 50).map(str), st.sampled_from(NAMES))
+
+
+def _expressions():
+    return st.recursive(leaf, lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "//", "%", "**"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(inner, st.sampled_from(["<", "==", ">="]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})"),
+        inner.map(lambda e: f"-{e}"),
+        st.tuples(inner, inner).map(lambda t: f"max({t[0]}, {t[1]})"),
+    ), max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_expressions(), st.lists(st.integers(-9, 9), min_size=4, max_size=4))
+def test_translated_expressions_compute_what_the_spec_evaluator_computes(text, values):
+    env = dict(zip(NAMES, values))
+    try:
+        expected = evaluate(text, env)
+    except Exception:
+        return  # the spec language refuses it (division by zero, a huge power): nothing to translate
+    source = Translator({n: n for n in NAMES}).expression(text)
+    assert eval(source, {"max": max}, dict(env)) == expected  # noqa: S307 - our own generated expression
+
+
+atoms = st.from_regex(r"[a-z_]{1,12}", fullmatch=True).filter(lambda t: not keyword.iskeyword(t)).map(Atom)
+
+
+def _trees():
+    return st.recursive(atoms, lambda inner: st.one_of(
+        st.tuples(atoms, st.lists(inner, max_size=4),
+                  st.lists(st.tuples(st.from_regex(r"[a-z]{1,8}", fullmatch=True)
+                                          .filter(lambda t: not keyword.iskeyword(t)), inner), max_size=4))
+        .map(lambda t: Brackets(t[0], t[1] + [Item(k, v) for k, v in t[2]])),
+        st.lists(inner, max_size=5).map(lambda items: Brackets(None, items, "[", "]")),
+    ), max_leaves=20)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_trees())
+def test_laid_out_lines_are_the_same_statement(tree):
+    lines = lay_out("x = ", tree)
+    assert ast.dump(ast.parse("\n".join(lines))) == ast.dump(ast.parse("x = " + tree.flat()))
+    assert (len(lines) == 1) == (len("x = " + tree.flat()) <= 88 or not isinstance(tree, Brackets))
