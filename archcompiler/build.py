@@ -18,9 +18,9 @@ STEPS = ("Keras model", "diagram", "docs")
 
 
 def write_outputs(graph: Graph, folder: Path, langs: tuple[str, ...], notify: Callable[[str], object],
-                  step: Callable[[str], object] = lambda what: None) -> None:
+                  step: Callable[[str], object] = lambda what: None, guide: bool = False) -> None:
     """The Keras model, summary, diagram and docs of one spec into ``folder``; ``step`` is told each
-    step's name as it starts."""
+    step's name as it starts; with ``guide`` the docs link the concepts guide one folder up."""
     from .emit.diagram import write_diagram
     from .emit.docs import write_docs
     from .emit.keras_model import build_model
@@ -32,15 +32,15 @@ def write_outputs(graph: Graph, folder: Path, langs: tuple[str, ...], notify: Ca
     step(STEPS[1])
     write_diagram(graph, folder, DIAGRAM_FORMATS, notify=notify)
     step(STEPS[2])
-    write_docs(graph, folder, langs)
+    write_docs(graph, folder, langs, guide)
 
 
 def build_one(graph: Graph, out_dir: Path, langs: tuple[str, ...], notify: Callable[[str], object],
-              step: Callable[[str], object] = lambda what: None) -> Path:
+              step: Callable[[str], object] = lambda what: None, guide: bool = False) -> Path:
     """``out_dir/<name>/`` with every output, whole or not at all."""
     target = safe_child(out_dir, graph.name)
     with staged_folder(target) as stage:
-        write_outputs(graph, stage, langs, notify, step)
+        write_outputs(graph, stage, langs, notify, step, guide)
     return target
 
 
@@ -49,6 +49,7 @@ def build_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], ind
     for graph in graphs:
         safe_child(out_dir, graph.name)
     make_folder(out_dir)  # fail before the slow part
+    from .emit.concepts import write_concepts
     from .emit.docs import write_index
     from .emit.keras_model import import_keras
 
@@ -62,16 +63,18 @@ def build_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], ind
             def step(what: str, graph=graph, done=k * len(STEPS)) -> None:
                 progress.update(task, description=f"{graph.name}: {what}", completed=done + STEPS.index(what))
 
-            written.append(build_one(graph, out_dir, langs, status.print, step))
+            written.append(build_one(graph, out_dir, langs, status.print, step, guide=index))
             progress.update(task, completed=(k + 1) * len(STEPS))
             status.print(f"built {written[-1]}  ({graph.total_params:,} params)")
     if index:
-        written += write_index(graphs, out_dir, langs)
+        written += write_index(graphs, out_dir, langs, guide=True)
+        written += write_concepts(out_dir, langs, status.print)
     return written
 
 
 def docs_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], index: bool, status: Console) -> list[Path]:
     """The docs (with their diagrams) of every graph, each in ``out_dir/<name>/``; the index with ``index``."""
+    from .emit.concepts import write_concepts
     from .emit.diagram import write_diagram
     from .emit.docs import write_docs, write_index
 
@@ -80,9 +83,10 @@ def docs_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], inde
         target = safe_child(out_dir, graph.name)
         with staged_folder(target) as stage:
             write_diagram(graph, stage, DIAGRAM_FORMATS, notify=status.print)
-            write_docs(graph, stage, langs)
+            write_docs(graph, stage, langs, guide=index)
         written.append(target)
         status.print(f"wrote {target}")
     if index:
-        written += write_index(graphs, out_dir, langs)
+        written += write_index(graphs, out_dir, langs, guide=True)
+        written += write_concepts(out_dir, langs, status.print)
     return written

@@ -13,6 +13,16 @@ from functools import lru_cache
 # layer of each family there. The ids are the same in both languages.
 SECTION_OF_FAMILY = {"conv": "convolution", "pool": "pooling", "dense": "fully-connected", "recurrent": "rnn"}
 
+
+def first_of_each_section(graph) -> dict[str, str]:
+    """The first layer of each family the guide explains (in the graph's order) → its section's anchor."""
+    found: dict[str, str] = {}
+    for node in graph.layers():
+        section = SECTION_OF_FAMILY.get(node.family)
+        if section is not None and section not in found.values():
+            found[node.name] = section
+    return found
+
 # --- the worked convolution: 5×5×3 input, zero padding 1, two 3×3×3 filters, stride 2 ----------
 
 CONV_INPUT = [  # [channel][row][column], values 0..2 so that every product is easy to check
@@ -42,6 +52,7 @@ CONV_FILTERS = [  # [filter][channel][row][column], weights −1, 0 or 1
 ]
 CONV_BIASES = [1, 0]
 CONV_PADDING, CONV_STRIDE = 1, 2
+GLOROT_SCALE = 6  # Glorot uniform draws from ±√(6 / (fan_in + fan_out))
 CONV_SHOWN = (0, 1)  # the output position worked out term by term (row, column): its window overlaps the padding
 
 
@@ -101,7 +112,8 @@ def conv_example() -> dict:
         "in_padding": sum(not (CONV_PADDING <= r0 + a < n + CONV_PADDING and CONV_PADDING <= c0 + b < n + CONV_PADDING)
                           for a in range(k) for b in range(k)),
         # Keras' default initialisation of these weights (glorot_uniform) and biases (zeros)
-        "fan_in": fan_in, "fan_out": fan_out, "glorot_limit": math.sqrt(6 / (fan_in + fan_out)),
+        "fan_in": fan_in, "fan_out": fan_out, "glorot_scale": GLOROT_SCALE,
+        "glorot_limit": math.sqrt(GLOROT_SCALE / (fan_in + fan_out)),
         "positions": out_n * out_n, "unpadded_out_n": output_size(n, k, 0, CONV_STRIDE),
         "whole_input_out_n": output_size(n, n, 0, 1),  # a filter as large as the input fits once: a dense unit
     }
@@ -116,7 +128,23 @@ def learning_step(example: dict, rate: float = 0.1) -> dict:
     return {"rate": rate, "outputs": outputs, "gradient": gradient, "bias": bias, "new_bias": bias - rate * gradient}
 
 
-# --- pooling, flatten, softmax -------------------------------------------------------------
+# --- flattening, pooling, softmax ------------------------------------------------------------
+
+FLATTEN_SIDE, FLATTEN_PIXEL = 4, 6  # a 4×4 image numbered 1…16 row by row; pixel 6 and its neighbours
+
+
+def flatten_example() -> dict:
+    n, p = FLATTEN_SIDE, FLATTEN_PIXEL
+    return {"side": n, "pixel": p, "left": p - 1, "right": p + 1, "above": p - n, "below": p + n, "distance": n}
+
+
+# data whose channels the guide tabulates: (rows of a table read by a 1-D convolution, features);
+# (days of a time series, measured variables)
+TABLE_FEATURES, SERIES_DAYS, SERIES_VARIABLES = 8, 30, 3
+# the papers the recurrent sections cite, by year
+CITED = {"bengio": 1994, "pascanu": 2013}
+ILSVRC_BREAKTHROUGH = 2012
+
 
 POOL_PATCH = [[1, 3, 2, 4],
               [5, 6, 1, 0],
@@ -188,7 +216,7 @@ def library_facts() -> dict:
     m, k = rnn.nodes[rnn.inputs[0]].shape[-1], layer.layer.units
     out = _first(rnn, "dense")
     return {
-        "mlp": {"input": mlp_in, "hidden": [n.layer.units for n in dense[:-1]], "output": dense[-1].layer.units,
+        "mlp": {"input": mlp_in, "side": math.isqrt(mlp_in[0]), "hidden": [n.layer.units for n in dense[:-1]], "output": dense[-1].layer.units,
                 "params": mlp.total_params},
         "image": image, "pixels": pixels, "dense_units": 1000, "dense_weights": pixels * 1000,
         "first_conv": {"name": vgg_conv.name, "params": vgg_conv.params, "filters": vgg_conv.layer.filters},
@@ -265,7 +293,10 @@ def clipping_example() -> dict:
 
 def truncated_bptt(length: int = 20, window: int = 5, factor: float = 0.9) -> dict:
     windows = [(start + 1, min(start + window, length)) for start in range(0, length, window)]
+    # a dependency the truncation cannot learn: from the first window into the third (or the last)
+    far = windows[min(2, len(windows) - 1)]
     return {"length": length, "window": window, "windows": windows, "count": len(windows),
+            "cut_pair": (windows[0][0] + 2, far[0] + 1),
             "full_factors": length - 1, "truncated_factors": window - 1, "factor": factor,
             "full": factor ** (length - 1), "truncated": factor ** (window - 1)}
 
@@ -313,4 +344,7 @@ def lesson() -> dict:
     return {"conv": conv, "learn": learning_step(conv), "pool": pooling_example(), "softmax": softmax_example(),
             "lib": library_facts(), "nested": nested_h(3), "one_unit": one_unit_rnn(),
             "powers": gradient_powers(), "relu": relu_vs_tanh(), "clip": clipping_example(),
-            "tbptt": truncated_bptt(), "lstm": lstm_step(), "gru": gru_step(), "sections": SECTION_OF_FAMILY}
+            "tbptt": truncated_bptt(), "lstm": lstm_step(), "gru": gru_step(), "sections": SECTION_OF_FAMILY,
+            "flat": flatten_example(), "cited": CITED, "breakthrough": ILSVRC_BREAKTHROUGH,
+            "table_features": TABLE_FEATURES, "series": (SERIES_DAYS, SERIES_VARIABLES),
+            "any_length": (10, 10_000)}

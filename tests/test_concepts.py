@@ -255,3 +255,39 @@ def test_guide_is_rendered_without_keras():
 
 def test_render_is_stable():
     assert render_concepts("en", ("en",)) == render_concepts("en", ("en",))
+
+
+# --- wired into the library -------------------------------------------------------------------
+
+def test_first_layer_of_each_family_links_its_section():
+    assert C.first_of_each_section(load_graph("vgg16")) == {
+        "block1_conv1": "convolution", "block1_pool": "pooling", "fc1": "fully-connected"}
+    assert C.first_of_each_section(load_graph("rnn")) == {"rnn": "rnn", "predictions": "fully-connected"}
+
+
+def test_docs_all_writes_the_guide_and_every_link_lands(tmp_path):
+    from rich.console import Console
+
+    from archcompiler.build import docs_graphs
+
+    graphs = [load_graph("lenet5"), load_graph("lstm")]
+    docs_graphs(graphs, tmp_path, ("en", "ko"), index=True, status=Console(file=open("/dev/null", "w")))
+    for lang, readme in (("en", "README.md"), ("ko", "README.ko.md")):
+        guide = (tmp_path / CONCEPT_FILES[lang]).read_text(encoding="utf-8")
+        anchors = set(re.findall(r'<a id="([^"]+)"></a>', guide))
+        assert f"]({CONCEPT_FILES[lang]})" in (tmp_path / readme).read_text(encoding="utf-8")
+        for g in graphs:
+            links = re.findall(r"\]\(\.\./" + re.escape(CONCEPT_FILES[lang]) + r"#([^)]+)\)",
+                               (tmp_path / g.name / readme).read_text(encoding="utf-8"))
+            assert sorted(links) == sorted(C.first_of_each_section(g).values())  # one link per family, each once
+            assert set(links) <= anchors
+        for figure in re.findall(r"\]\((concepts_figures/[^)]+)\)", guide):
+            assert (tmp_path / figure).is_file()
+
+
+def test_a_single_spec_without_the_guide_has_no_dangling_link(tmp_path):
+    from archcompiler.emit.docs import write_docs
+
+    for path in write_docs(load_graph("lenet5"), tmp_path):
+        assert "concepts.md" not in path.read_text(encoding="utf-8")
+        assert "concepts.ko.md" not in path.read_text(encoding="utf-8")

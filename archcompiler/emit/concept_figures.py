@@ -78,7 +78,7 @@ def flatten(lang: str, lib: dict) -> str:
     """A 4×4 image numbered row by row, and the same 16 values in a row: the pixel above and below
     pixel 6 end up 4 places away from it."""
     w = WORDS[lang]
-    centre, n = 6, 4
+    centre, n = lib["flat"]["pixel"], lib["flat"]["side"]
     near = {centre - 1: WINDOW_COLOURS[1], centre + 1: WINDOW_COLOURS[1],
             centre - n: WINDOW_COLOURS[2], centre + n: WINDOW_COLOURS[2], centre: SHOWN}
     image = [[r * n + c + 1 for c in range(n)] for r in range(n)]
@@ -203,7 +203,7 @@ def truncated_bptt(lang: str, tb: dict) -> str:
 
 def figures(lang: str, lesson: dict) -> dict[str, str]:
     """Every figure of the guide for one language: name → DOT source."""
-    return {"mlp": mlp(lang, lesson["lib"]), "flatten": flatten(lang, lesson["lib"]),
+    return {"mlp": mlp(lang, lesson["lib"]), "flatten": flatten(lang, lesson),
             "convolution": convolution(lang, lesson["conv"]), "pooling": pooling(lang, lesson["pool"]),
             "io_types": io_types(lang, lesson["lib"]), "rnn_unrolled": rnn_unrolled(lang, lesson["lib"]),
             "truncated_bptt": truncated_bptt(lang, lesson["tbptt"])}

@@ -51,8 +51,8 @@ def write_markdown(graphs: list[Graph], folder: Path, langs: tuple[str, ...],
         write_diagram(graph, target, ["svg"], notify=notify)
         ctx = dict(context(graph), mermaid=None)
         for lang in langs:
-            (target / FILES[lang]).write_text(render_doc(graph, lang, ctx, langs), encoding="utf-8")
-    write_index(graphs, folder, langs)
+            (target / FILES[lang]).write_text(render_doc(graph, lang, ctx, langs, guide=True), encoding="utf-8")
+    write_index(graphs, folder, langs, guide=True)
     write_concepts(folder, langs, notify)
 
 
