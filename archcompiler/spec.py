@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .cells import CellSpec
 from .layers import KINDS
+from .layers.base import LayerName
 
 Family = Literal["mlp", "cnn", "rnn", "attention", "transformer"]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=100)]
@@ -76,7 +77,7 @@ class SpecDoc(Strict):
     summary: Text | None = None
     key_ideas: list[Text] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
-    inputs: dict[str, InputSpec]
+    inputs: dict[LayerName, InputSpec]
     blocks: dict[str, BlockSpec] = Field(default_factory=dict)
     cells: dict[Name, CellSpec] = Field(default_factory=dict, description=(
         "Recurrent cells declared by their gate equations, used by {type: rnn, cell: <name>}."))
@@ -88,7 +89,7 @@ class SpecDoc(Strict):
 # --- structural entries (their validation happens during expansion) ----------------------
 
 class _Entry(Strict):
-    name: str | None = None
+    name: LayerName | None = None
     inputs: list[str] | str | None = None
     repeat: Annotated[int, Field(ge=1)] | str = 1
     when: bool | str = True
