@@ -37,7 +37,7 @@ class Paper(Strict):
 
 
 class InputSpec(Strict):
-    shape: list[int | None | str] = Field(description="Without the batch axis; null for a variable length.")
+    shape: list[int | None | str] = Field(min_length=1, description="Without the batch axis; null for a variable length.")
     dtype: Literal["float32", "float16", "bfloat16", "int32", "int64", "bool"] = "float32"
 
 

@@ -13,7 +13,7 @@ class Input(Layer):
     """A named model input (declared under `inputs:`, not in the layer list)."""
 
     type: Literal["input"] = "input"
-    shape: list[PositiveInt | None] = Field(description="Shape without the batch axis; null for a variable length.")
+    shape: list[PositiveInt | None] = Field(min_length=1, description="Shape without the batch axis; null for a variable length.")
     dtype: Literal["float32", "float16", "bfloat16", "int32", "int64", "bool"] = "float32"
 
     family: ClassVar[str] = "input"

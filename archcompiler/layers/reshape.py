@@ -14,7 +14,7 @@ class Reshape(Layer):
     """The same values in another arrangement."""
 
     type: Literal["reshape"] = "reshape"
-    shape: list[int] = Field(description="Target shape without the batch axis; -1 once for 'the rest'.")
+    shape: list[int] = Field(min_length=1, description="Target shape without the batch axis; -1 once for 'the rest'.")
 
     display: ClassVar[dict[str, str]] = {"en": "reshape", "ko": "형태 변환(Reshape)"}
 
