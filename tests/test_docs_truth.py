@@ -9,7 +9,7 @@ from archcompiler.emit.docs import render_doc, write_index
 from archcompiler.library import builtin_names
 from archcompiler.resolve import load_graph
 
-SPECS = ("lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "resnet101", "resnet152",
+SPECS = ("lenet5", "alexnet", "zfnet", "vgg16", "googlenet", "resnet18", "resnet50", "resnet101", "resnet152",
          "lstm", "lstm_gates", "gru", "gru_gates", "seq2seq", "attention", "transformer")
 
 
@@ -123,3 +123,22 @@ def test_transformer_count_in_its_doc_is_the_graph_count(docs):
     g = load_graph("transformer")
     assert f"{g.total_params:,}" in docs["transformer", "en"]
     assert "101,007,496" in docs["transformer", "en"]
+
+
+@pytest.mark.parametrize("name", ["resnet50", "resnet18", "googlenet", "zfnet"])
+def test_dense_comparison_counts_the_input_values_not_the_padding_zeros(docs, name):
+    g = load_graph(name)
+    pixels = g.nodes[g.inputs[0]].shape
+    real = f"{pixels[0] * pixels[1] * pixels[2]:,}"
+    for lang, words in (("en", r"from the ([\d,]+) input values"), ("ko", r"같은 입력값 ([\d,]+)개")):
+        found = re.findall(words, docs[name, lang])
+        assert found and found[0] == real, (lang, found[:1], real)
+
+
+def test_googlenet_calls_only_the_reductions_bottlenecks(docs):
+    for lang, word in (("en", "bottleneck"), ("ko", "병목")):
+        text = docs["googlenet", lang]
+        assert word in section(text, "inception_3a_3x3_reduce", "inception_3a_3x3")
+        assert word in section(text, "inception_3a_5x5_reduce", "inception_3a_5x5")
+        assert word not in section(text, "inception_3a_1x1", "inception_3a_3x3_reduce")
+        assert word not in section(text, "inception_3a_pool_proj", "inception_3a_output")

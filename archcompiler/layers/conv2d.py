@@ -70,12 +70,26 @@ class Conv2D(Layer):
         c, groups = f["c"], self.groups
         per_filter = self.kernel[0] * self.kernel[1] * (c // groups)
         weights, bias = per_filter * self.filters, (self.filters if self.use_bias else 0)
-        h, w, oh, ow = f["h"], f["w"], f["oh"], f["ow"]
-        dense = None if None in (h, w, oh, ow) else h * w * c * oh * ow * self.filters
+        oh, ow = f["oh"], f["ow"]
+        # the comparison dense layer reads the real input values, not the zeros of a padding layer
+        dense_in = None if None in f["pre_pad"] else f["pre_pad"][0] * f["pre_pad"][1] * f["pre_pad"][2]
+        dense = None if None in (dense_in, oh, ow) else dense_in * oh * ow * self.filters
         f.update(filters=self.filters, groups=groups, group_in=c // groups, group_out=self.filters // groups,
                  dilation=tuple(self.dilation), activation=self.activation or "linear", use_bias=self.use_bias,
                  per_filter=per_filter, weights=weights, bias=bias, params=node.params,
-                 params_ok=weights + bias == node.params, dense_equiv=dense,
+                 params_ok=weights + bias == node.params, dense_in=dense_in, dense_equiv=dense,
                  dense_ratio=None if not dense else dense / max(node.params, 1),
-                 pointwise=tuple(self.kernel) == (1, 1), reduces=self.filters < c)
+                 pointwise=tuple(self.kernel) == (1, 1), reduces=self.filters < c,
+                 bottleneck=tuple(self.kernel) == (1, 1) and self.filters < c and _feeds_wider_conv(graph, node))
         return f
+
+
+def _feeds_wider_conv(graph, node) -> bool:
+    """Whether this layer's output reaches a convolution with a larger window (through normalisation,
+    activation or dropout only): a 1×1 convolution that narrows the channels is a bottleneck only then,
+    as GoogLeNet's reductions before its 3×3 and 5×5 filters are — not its 1×1 branch or pool_proj."""
+    readers = graph.consumers(node.name)
+    while len(readers) == 1 and readers[0].family in ("norm", "activation", "regularization"):
+        readers = graph.consumers(readers[0].name)
+    return any(r.family == "conv" and max(getattr(r.layer, "kernel", (1, 1))) > 1 for r in readers)
+
