@@ -105,9 +105,17 @@ def _explanation(env, lang: str, it: "Item", graph: Graph, doc: "Doc") -> str:
                                                                 lang=lang).strip()
 
 
-def render_doc(graph: Graph, lang: str, ctx: dict | None = None, langs: tuple[str, ...] = LANGS) -> str:
+def render_doc(graph: Graph, lang: str, ctx: dict | None = None, langs: tuple[str, ...] = LANGS,
+               guide: bool = False) -> str:
+    """One document; with ``guide`` (the concepts guide is written beside the index, one folder up) the
+    first convolution, pooling, dense and recurrent layer link to its sections."""
+    from ..concepts import first_of_each_section
+    from .concepts import CONCEPT_FILES
+
     env = environment()
     ctx = ctx or context(graph)
+    concept_links = {name: f"../{CONCEPT_FILES[lang]}#{anchor}"
+                     for name, anchor in first_of_each_section(graph).items()} if guide else {}
 
     def explain(it: Item) -> str:
         return _explanation(env, lang, it, graph, ctx["doc"])
@@ -116,18 +124,19 @@ def render_doc(graph: Graph, lang: str, ctx: dict | None = None, langs: tuple[st
         return env.get_template(f"{lang}/block.md.j2").render(blk=b, g=graph, lang=lang).strip()
 
     page = env.get_template(f"{lang}/page.md.j2")
-    return _tidy(page.render(lang=lang, langs=langs, explain=explain, explain_block=explain_block, **ctx))
+    return _tidy(page.render(lang=lang, langs=langs, explain=explain, explain_block=explain_block,
+                             concept_links=concept_links, **ctx))
 
 
-def write_docs(graph: Graph, folder: Path, langs: tuple[str, ...] = LANGS) -> list[Path]:
-    """README.md (English) and README.ko.md (Korean) in ``folder``."""
+def write_docs(graph: Graph, folder: Path, langs: tuple[str, ...] = LANGS, guide: bool = False) -> list[Path]:
+    """README.md (English) and README.ko.md (Korean) in ``folder``; ``guide``: see ``render_doc``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     ctx = context(graph)
     for lang in langs:
         path = folder / FILES[lang]
-        path.write_text(render_doc(graph, lang, ctx, langs), encoding="utf-8")
+        path.write_text(render_doc(graph, lang, ctx, langs, guide), encoding="utf-8")
         written.append(path)
     return written
 
@@ -153,8 +162,9 @@ def index_context(graphs: list[Graph]) -> dict:
     return {"rows": rows, "lineages": lineages(), "by_step": by_step}
 
 
-def write_index(graphs: list[Graph], folder: Path, langs: tuple[str, ...] = LANGS) -> list[Path]:
-    """folder/README.md (+ README.ko.md): a comparison table and the lecture's lineages over the specs."""
+def write_index(graphs: list[Graph], folder: Path, langs: tuple[str, ...] = LANGS, guide: bool = False) -> list[Path]:
+    """folder/README.md (+ README.ko.md): a comparison table and the lecture's lineages over the specs;
+    with ``guide``, a link to the concepts guide written beside it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     env = environment()
@@ -163,6 +173,6 @@ def write_index(graphs: list[Graph], folder: Path, langs: tuple[str, ...] = LANG
     for lang in langs:
         path = folder / FILES[lang]
         page = env.get_template(f"{lang}/index.md.j2")
-        path.write_text(_tidy(page.render(lang=lang, langs=langs, **ctx)), encoding="utf-8")
+        path.write_text(_tidy(page.render(lang=lang, langs=langs, guide=guide, **ctx)), encoding="utf-8")
         written.append(path)
     return written
