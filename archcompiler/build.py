@@ -24,10 +24,12 @@ def write_outputs(graph: Graph, folder: Path, langs: tuple[str, ...], notify: Ca
     from .emit.diagram import write_diagram
     from .emit.docs import write_docs
     from .emit.keras_model import build_model
+    from .emit.python_source import write_python
     from .emit.summary import summary_text
 
     step(STEPS[0])
     build_model(graph).save(folder / f"{graph.name}.keras")
+    write_python(graph, folder, notify)
     (folder / "summary.txt").write_text(summary_text(graph), encoding="utf-8")
     step(STEPS[1])
     write_diagram(graph, folder, DIAGRAM_FORMATS, notify=notify)

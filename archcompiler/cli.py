@@ -285,6 +285,27 @@ def build(specs: Optional[List[str]] = SpecsArg,
     build_graphs(graphs, out_dir, _langs(lang), index=all_, status=err)
 
 
+class ExportFormat(str, Enum):
+    python = "python"
+
+
+@app.command()
+@handled
+def export(spec: str = SpecArg,
+           format_: ExportFormat = typer.Option(..., "--format", "-f", help="python: a readable, standalone "
+                                                "Keras 3 program (build_model(**params); run it for the summary)."),
+           output: str = typer.Option("-", "--out", "-o", metavar="FILE|-", help="The file to write; - for stdout."),
+           set_: Optional[List[str]] = SetOption):
+    """Export a spec's model in another form, without building it."""
+    from .emit.python_source import python_source, write_text
+
+    text = python_source(api.load_graph(spec, _parse_sets(set_)))
+    if output == "-":
+        return sys.stdout.write(text)
+    write_text(Path(output), text)
+    err.print(f"wrote {output}")
+
+
 @app.command()
 @handled
 def diagram(spec: str = SpecArg,

@@ -291,3 +291,58 @@ def test_laid_out_lines_are_the_same_statement(tree):
     lines = lay_out("x = ", tree)
     assert ast.dump(ast.parse("\n".join(lines))) == ast.dump(ast.parse("x = " + tree.flat()))
     assert (len(lines) == 1) == (len("x = " + tree.flat()) <= 88 or not isinstance(tree, Brackets))
+
+
+# --- where it is written: build and export ---------------------------------------------------------
+
+ODD = """\
+name: odd
+inputs: {x: {shape: [8, 8, 3]}}
+blocks:
+  b:
+    args: {p: 1}
+    layers:
+      - {type: conv2d, name: c, filters: 4, kernel: 3, padding: "${p}"}
+layers:
+  - {use: b, name: one, p: 1}
+  - {use: b, name: two, p: same}
+"""
+
+
+def test_a_spec_the_source_cannot_express_is_a_located_error(tmp_path):
+    from archcompiler.emit.python_source import SourceError
+
+    (tmp_path / "odd.yaml").write_text(ODD)
+    with pytest.raises(SourceError) as raised:
+        python_source(load_graph(str(tmp_path / "odd.yaml")))
+    (error,) = raised.value.errors
+    assert error.code == "E-SOURCE" and error.path == "blocks.b.layers[0]" and "odd.yaml" in str(error)
+
+
+def test_export_writes_the_program_to_stdout_or_a_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from archcompiler.cli import app
+
+    runner = CliRunner()
+    printed = runner.invoke(app, ["export", "lenet5", "--format", "python", "--set", "num_classes=7"])
+    assert printed.exit_code == 0, printed.output
+    assert "def build_model(num_classes=7," in printed.stdout
+    target = tmp_path / "lenet.py"
+    written = runner.invoke(app, ["export", "lenet5", "-f", "python", "-o", str(target)])
+    assert written.exit_code == 0 and target.read_text() == python_source(load_graph("lenet5"))
+    (tmp_path / "odd.yaml").write_text(ODD)
+    refused = runner.invoke(app, ["export", str(tmp_path / "odd.yaml"), "-f", "python", "-o", str(tmp_path / "o.py")])
+    assert refused.exit_code == 2 and "E-SOURCE" not in refused.output and "differ in form" in refused.output
+    assert not (tmp_path / "o.py").exists()
+
+
+def test_build_writes_the_program_beside_the_model(tmp_path, ours):
+    from archcompiler.build import build_one
+
+    graph = load_graph("mlp", {"hidden_layers": "1"})
+    folder = build_one(graph, tmp_path, ("en",), notify=lambda text: None)
+    assert (folder / "mlp.py").read_text() == python_source(graph)
+    build = _function((folder / "mlp.py").read_text(), "build_model")
+    assert dict(zip((a.arg for a in build.args.args), (ast.literal_eval(d) for d in build.args.defaults))) == {
+        "input_size": 784, "num_classes": 10, "width": 256, "hidden_layers": 1, "activation": "relu"}

@@ -6,14 +6,19 @@ and prints the model's summary when run."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
 
 from ...graph import Graph
-from .program import Program, SourceError
+from .code import SourceError
+from .program import Program
 from .render import runtime_source
 
-__all__ = ["SourceError", "python_source"]
+__all__ = ["SourceError", "python_source", "write_python", "write_text"]
 
 
 def python_source(graph: Graph) -> str:
@@ -47,6 +52,34 @@ def python_source(graph: Graph) -> str:
               'if __name__ == "__main__":',
               "    build_model().summary()"]
     return "\n".join(lines) + "\n"
+
+
+def write_python(graph: Graph, folder: Path, notify: Callable[[str], object] = print) -> Path | None:
+    """``folder/<name>.py``; a spec the source cannot express is told to ``notify`` and skipped, so
+    the rest of a build still happens."""
+    try:
+        text = python_source(graph)
+    except SourceError as e:
+        notify(f"{graph.name}.py not written: {e}")
+        return None
+    path = folder / f"{graph.name}.py"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_text(path: Path, text: str) -> None:
+    """The file whole or not at all: written beside it, then moved into place."""
+    from ...outputs import OutputError
+
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         delete=False) as stage:
+            stage.write(text)
+        os.replace(stage.name, path)
+    except OSError as e:
+        if "stage" in locals():
+            Path(stage.name).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def _unused_outputs(lines: list[str]) -> frozenset:
