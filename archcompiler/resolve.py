@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .cells import CellSpec, check_cell
 from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean
-from .expr import ExprError, has_placeholder, substitute
+from .expr import ExprError, TensorView, has_placeholder, substitute
 from .graph import Graph, Node, Scope, TensorRef
 from .layers import KINDS, ShapeError
 from .library import builtin_names, locate, spec_path
@@ -36,6 +37,35 @@ SYNONYMS = {"conv": "conv2d", "convolution": "conv2d", "pool": "maxpool2d", "max
             "zeropad": "zeropad2d", "padding": "zeropad2d", "bahdanau": "additive_attention",
             "luong": "attention"}
 FAILED = object()  # what _subst gives for an expression whose error is already reported
+
+
+class _Unavailable(ExprError):
+    """An expression reads a tensor whose shape is unknown because of an error reported elsewhere."""
+
+
+class Names(Mapping):
+    """What a layer entry's ``${...}`` can read: params, block arguments and ``i`` first, then the
+    tensors flowing in, looked up only when asked (``in``, or a layer above by its name)."""
+
+    def __init__(self, env: dict, tensor):
+        self.env, self.tensor = env, tensor  # tensor(name) -> TensorView, or None for no such tensor
+
+    def __getitem__(self, key):
+        if key in self.env:
+            return self.env[key]
+        view = self.tensor(key)
+        if view is None:
+            raise KeyError(key)
+        return view
+
+    def __contains__(self, key):
+        return key in self.env or self.tensor(key) is not None
+
+    def __iter__(self):
+        return iter(self.env)
+
+    def __len__(self):
+        return len(self.env)
 _REF = re.compile(r"^(?P<base>[A-Za-z0-9_][A-Za-z0-9_\-]*)(?:\.(?P<out>[A-Za-z_]\w*)|\[(?P<index>\d+)\])?$")
 
 
@@ -74,8 +104,15 @@ def pydantic_errors(exc: ValidationError, data, path: str, model: type[BaseModel
     for err in exc.errors():
         container, key, parts = _walk(data, err["loc"], err["type"])
         grouped.setdefault((id(container), key, tuple(parts)), []).append((err, container, key, parts))
+    # a union reports each alternative at its own depth ([[-1, 0], ...] is not an int, not a pair of
+    # ints, and -1 is negative): within one field, only the deepest errors say what is wrong
+    deepest: dict[str, int] = {}
+    for _, _, parts in grouped:
+        deepest[parts[:1]] = max(deepest.get(parts[:1], 0), len(parts))
     out = []
-    for items in grouped.values():
+    for (_, _, parts), items in grouped.items():
+        if len(parts) < deepest[parts[:1]]:
+            continue
         err, container, key, parts = items[0]
         where = ".".join(parts).replace(".[", "[")
         full = f"{path}.{where}" if path and where else path or where
@@ -249,6 +286,10 @@ class Resolver:
         self.nodes: dict[str, Node] = {}
         self.groups = itertools.count(1)
         self.params: dict[str, Any] = {}
+        # shapes are inferred as nodes are added (an expression may read them: ${in.channels});
+        # their errors are reported after the structure's, as one pass over the graph would
+        self.shape_errors: list[SpecError] = []
+        self.failed: set[str] = set()
 
     # -- the whole pass
     def run(self) -> Graph:
@@ -268,8 +309,11 @@ class Resolver:
             self.error(self.raw.where("layers"), "the spec has no layers (or every one is left out by 'when')",
                        "layers", code="E-LAYERS-NONE")
         self.errors.raise_if_any()
+        if None in outputs:  # left out quietly: an expression read a shape that an error made unknown
+            self.errors.extend(self.shape_errors)
+            self.errors.raise_if_any()
         self._check_all_used(outputs)
-        self._infer()
+        self.errors.extend(self.shape_errors)
         self.errors.raise_if_any()
         return Graph(self.doc, self.nodes, inputs, outputs, self.params, self.file)
 
@@ -390,6 +434,8 @@ class Resolver:
         which an expression may legitimately give (``${None}``)."""
         try:
             return _substitute(value, env)
+        except _Unavailable:
+            return FAILED
         except ExprError as e:
             loc = container.where(key) if isinstance(container, (YDict, YList)) else None
             self.error(loc, e.message, path, e.hint, e.code)
@@ -439,10 +485,12 @@ class Resolver:
 
     def _one(self, raw: YDict, frame: Frame, previous, path, repeat) -> TensorRef | None:
         data = {}
-        for key, value in raw.items():
+        names = Names(frame.env, lambda key: self._view(key, frame, previous, data))
+        for key in sorted(raw, key=lambda k: k != "inputs"):  # 'inputs' first: 'in' is what it names
+            value = raw[key]
             if key in ("repeat", "when"):
                 continue
-            data[key] = value if key in NESTED_KEYS else self._subst(value, frame.env, raw, key, f"{path}.{key}")
+            data[key] = value if key in NESTED_KEYS else self._subst(value, names, raw, key, f"{path}.{key}")
             if data[key] is FAILED:
                 return None
         if repeat and repeat[2] > 1 and "name" in data and not has_placeholder(raw.get("name")):
@@ -560,6 +608,7 @@ class Resolver:
             return None
         block_raw = self.raw["blocks"][use.use]
         env = dict(self.params)
+        names = Names(env, lambda key: self._view(key, frame, previous, data))  # a default may read 'in'
         ok = True
         for arg, default in block.args.items():
             given = arg in data
@@ -575,8 +624,10 @@ class Resolver:
                                f"got {value!r}", f"{path}.{arg}", code="E-BLOCK-ARG-TYPE")
                     ok = False
             elif not given:
-                value = self._subst(default, env, block_raw["args"], arg, f"blocks.{use.use}.args.{arg}")
-                value = None if value is FAILED else value
+                value = self._subst(default, names, block_raw["args"], arg, f"blocks.{use.use}.args.{arg}")
+                if value is FAILED:
+                    ok = False
+                    continue
             env[arg] = value
         for arg in data:
             if arg not in block.args and arg not in ENTRY_KEYS | {"use"} and arg not in block.inputs[1:]:
@@ -634,6 +685,24 @@ class Resolver:
         return out if ok else None
 
     # -- names and references
+    def _view(self, key: str, frame: Frame, previous: TensorRef | None, data: dict) -> TensorView | None:
+        """The tensor an expression names: ``in`` (the entry's first input) or a layer above it."""
+        if key == "in":
+            refs = data.get("inputs")
+            if "inputs" in data and refs is not FAILED and refs is not None:
+                first = refs if isinstance(refs, str) else (refs[0] if isinstance(refs, list) and refs else None)
+                ref = self._lookup(first, frame, None, "", quiet=True) if first is not None else None
+            else:
+                ref = previous
+        elif key in frame.names or key in self.nodes:
+            ref = frame.names[key] if key in frame.names else TensorRef(key)
+        else:
+            return None
+        node = self.nodes.get(ref.node) if ref is not None else None
+        if node is None or not node.shapes:
+            raise _Unavailable(f"the shape of '{key}' is unknown")
+        return TensorView(key, node.shapes[ref.index])
+
     def _auto_name(self, frame: Frame, kind: str) -> str:
         n = frame.counters.get(kind, 0)
         while True:
@@ -655,10 +724,12 @@ class Resolver:
                               f"{path}.inputs") for k, r in enumerate(refs)]
         return None if any(f is None for f in found) else found
 
-    def _lookup(self, ref: str, frame: Frame, loc, path) -> TensorRef | None:
+    def _lookup(self, ref: str, frame: Frame, loc, path, quiet: bool = False) -> TensorRef | None:
+        """The tensor ``ref`` names; None, with the mistake reported unless ``quiet``."""
+        error = (lambda *args: None) if quiet else self.error
         match = _REF.match(str(ref))
         if not match:
-            self.error(loc, f"'{ref}' is not a layer reference", path,
+            error(loc, f"'{ref}' is not a layer reference", path,
                        "write a layer name, 'name.output' (e.g. encoder.h) or 'name[1]'", "E-REF-SYNTAX")
             return None
         base = match["base"]
@@ -676,7 +747,7 @@ class Resolver:
             nearby = [n for n in frame.names if frame.names[n] is not None][-6:]
             hint = ("move the layer above its first reader" if later else did_you_mean(base, visible)
                     or (f"layers above it here: {', '.join(nearby)}" if nearby else ""))
-            self.error(loc, message, path, hint, "E-REF-LATER" if later else "E-REF-UNKNOWN")
+            error(loc, message, path, hint, "E-REF-LATER" if later else "E-REF-UNKNOWN")
             return None
         if match["out"] is None and match["index"] is None:
             return target
@@ -685,7 +756,7 @@ class Resolver:
         index = names.index(match["out"]) if match["out"] in names else (
             int(match["index"]) if match["index"] is not None and int(match["index"]) < len(names) else None)
         if index is None:
-            self.error(loc, f"'{base}' has no output '{match['out'] or match['index']}'", path,
+            error(loc, f"'{base}' has no output '{match['out'] or match['index']}'", path,
                        f"its outputs: {', '.join(f'{n} [{i}]' for i, n in enumerate(names))}"
                        + ("" if len(names) > 1 else " (set return_state: true for the states)"), "E-REF-OUTPUT")
             return None
@@ -711,30 +782,30 @@ class Resolver:
             self.error(getattr(raw, "loc", None), f"the model has more than {MAX_NODES:,} layers", path,
                        "check the 'repeat' counts", "E-LIMIT")
             raise SpecErrors(self.errors.errors)
-        self.nodes[name] = Node(name, layer, list(sources), getattr(raw, "loc", None),
-                                frame.scopes if scopes is None else scopes, path,
-                                dict(getattr(raw, "value_locs", {})))
+        node = Node(name, layer, list(sources), getattr(raw, "loc", None),
+                    frame.scopes if scopes is None else scopes, path, dict(getattr(raw, "value_locs", {})))
+        self.nodes[name] = node
+        self._infer(node)
         return True
 
-    def _infer(self) -> None:
-        failed: set[str] = set()
-        for node in self.nodes.values():
-            if any(r.node in failed for r in node.inputs):
-                failed.add(node.name)
-                continue
-            shapes = [self.nodes[r.node].shapes[r.index] for r in node.inputs]
-            try:
-                node.layer = node.layer.settle(shapes)
-                result = node.layer.infer(shapes)
-            except ShapeError as e:
-                failed.add(node.name)
-                loc = node.field_locs.get(e.field) if e.field else None
-                path = f"{node.path}.{e.field}" if e.field else node.path
-                self.error(loc or node.loc, f"{node.name} ({node.kind}): {e.message}", path, e.hint,
-                           getattr(e, "code", "E-SHAPE"))
-                continue
-            node.shapes, node.trainable, node.non_trainable, node.macs = (
-                result.shapes, result.trainable, result.non_trainable, result.macs)
+    def _infer(self, node: Node) -> None:
+        """The node's shapes, parameters and MACs (its inputs are already inferred)."""
+        if any(r.node in self.failed for r in node.inputs):
+            self.failed.add(node.name)
+            return
+        shapes = [self.nodes[r.node].shapes[r.index] for r in node.inputs]
+        try:
+            node.layer = node.layer.settle(shapes)
+            result = node.layer.infer(shapes)
+        except ShapeError as e:
+            self.failed.add(node.name)
+            loc = node.field_locs.get(e.field) if e.field else None
+            path = f"{node.path}.{e.field}" if e.field else node.path
+            self.shape_errors.append(SpecError(loc or node.loc, f"{node.name} ({node.kind}): {e.message}", path,
+                                               e.hint, getattr(e, "code", "E-SHAPE")))
+            return
+        node.shapes, node.trainable, node.non_trainable, node.macs = (
+            result.shapes, result.trainable, result.non_trainable, result.macs)
 
 
 def _substitute(value, env):

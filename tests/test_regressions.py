@@ -1,0 +1,229 @@
+"""One test per bug found by fuzzing (issue 10), each named after what it checks: a user mistake is a
+located, coded SpecError (never another exception), and a spec that validates builds in Keras."""
+
+from __future__ import annotations
+
+import pytest
+
+from archcompiler.errors import SpecErrors
+from archcompiler.resolve import graph_from_yaml, load_graph
+from archcompiler.source import load_yaml
+
+from conftest import run_cli
+
+HEAD = "name: t\ninputs:\n  x: {shape: [8, 8, 3]}\nlayers:\n"
+
+
+def errors_of(text: str, file: str = "spec.yaml"):
+    """The located errors of a spec given as text (the test fails if it validates)."""
+    with pytest.raises(SpecErrors) as info:
+        graph_from_yaml(load_yaml(text, file), __import__("pathlib").Path(file))
+    return info.value.errors
+
+
+def only_error(text: str):
+    errors = errors_of(text)
+    assert len(errors) == 1, "\n".join(map(str, errors))
+    return errors[0]
+
+
+def graph_of(text: str, file: str = "spec.yaml"):
+    return graph_from_yaml(load_yaml(text, file), __import__("pathlib").Path(file))
+
+
+# --- expressions --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expression, words", [
+    ("max()", "needs at least one number"),
+    ("int('x')", "cannot read 'x'"),
+    ("int(1e400)", "not a finite number"),
+    ("999999.0 ** 64", "too large"),
+    ("-'a'", "needs numbers, got the text 'a'"),
+    ("1 < 'a'", "cannot compare"),
+    ("(-8) ** 0.5", "not a real number"),
+    ("[1] * 10", "not allowed"),
+])
+def test_a_failing_expression_is_a_located_error_not_a_python_exception(expression, words):
+    e = only_error(HEAD + f"  - {{type: flatten}}\n  - {{type: dense, units: \"${{{expression}}}\"}}\n")
+    assert (e.loc.line, e.loc.column, e.path) == (6, 26, "layers[1].units")
+    assert words in e.message and e.code.startswith("E-EXPR")
+
+
+def test_repeat_none_is_an_error_not_zero_copies():
+    e = only_error(HEAD + "  - {type: flatten}\n  - {type: dense, units: 3, repeat: '${None}'}\n")
+    assert e.code == "E-REPEAT-INVALID" and "got None" in e.message and e.loc.line == 6
+
+
+def test_a_setting_that_evaluates_to_none_is_an_error_not_a_dropped_layer():
+    e = only_error(HEAD + "  - {type: flatten}\n  - {type: dense, units: '${None}'}\n")
+    assert e.code == "E-VALUE-INVALID" and e.path == "layers[1].units"
+
+
+# --- YAML ---------------------------------------------------------------------------------------
+
+def test_a_type_written_as_a_list_is_a_located_error():
+    e = only_error(HEAD + "  - {type: [dense], units: 3}\n")
+    assert e.code == "E-TYPE-UNKNOWN" and (e.loc.line, e.loc.column) == (5, 12)
+
+
+@pytest.mark.parametrize("value, words", [("!!int four", "'four' is not a whole number"),
+                                          ("!!bool maybe", "'maybe' is not true or false"),
+                                          ("!!float x", "'x' is not a number"),
+                                          (".inf", "not a finite number")])
+def test_an_explicit_tag_that_cannot_be_honoured_is_a_located_error(value, words):
+    e = only_error(HEAD + f"  - {{type: flatten}}\n  - {{type: dense, units: {value}}}\n")
+    assert words in e.message and e.code == "E-YAML-VALUE" and (e.loc.line, e.loc.column) == (6, 26)
+
+
+def test_a_control_character_is_reported_with_line_and_column():
+    e = only_error(HEAD + "  - {type: flatten}\x07\n")
+    assert (e.loc.line, e.loc.column) == (5, 20) and "U+0007" in e.message and e.code == "E-YAML-SYNTAX"
+
+
+@pytest.mark.parametrize("text, words", [("hello\n", "not the single value 'hello'"), ("# a comment\n- a\n", "not a list")])
+def test_a_document_that_is_not_a_mapping_is_located_in_its_file(text, words):
+    e = only_error(text)
+    assert str(e.loc).startswith("spec.yaml:") and e.loc.line == text.count("#") + 1
+    assert words in e.message and e.code == "E-SPEC-NOT-MAPPING"
+
+
+def test_yaml_keys_are_the_words_as_written():
+    # YAML 1.1 reads 'on' as true and '1' as a number; a spec's keys are names
+    graph = graph_of("name: t\nparams: {on: 3, 1: 2}\ninputs:\n  x: {shape: [4]}\nlayers:\n"
+                     "  - {type: dense, units: '${on + 1}'}\n")
+    assert graph.params == {"on": 3, "1": 2} and graph.layers()[0].shape == (4,)
+
+
+def test_bytes_that_are_not_utf8_are_located(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"name: t\ntitle: caf\xe9\n")
+    with pytest.raises(SpecErrors) as info:
+        load_graph(path)
+    (e,) = info.value.errors
+    assert (e.loc.line, e.loc.column, e.code) == (2, 11, "E-FILE-ENCODING")
+
+
+# --- output -------------------------------------------------------------------------------------
+
+def test_locations_and_user_values_are_printed_literally(spec_file):
+    # Rich once turned ':100:' of 'file.yaml:100:26' and a value ':fire:' into emoji
+    path = spec_file(HEAD + "  - {type: flatten}\n" * 95 + "  - {type: dense, units: ':fire:'}\n")
+    result = run_cli("validate", path)
+    assert result.returncode == 2
+    assert f"{path}:100:26: layers[95].units: dense: invalid value ':fire:'" in result.stderr
+
+
+# --- inference against Keras --------------------------------------------------------------------
+
+TWO = "name: t\ninputs:\n  a: {shape: [4, 6, 2]}\n  b: {shape: [4, 6, 2]}\nlayers:\n"
+
+
+@pytest.mark.parametrize("axis, shape", [(1, (8, 6, 2)), (2, (4, 12, 2)), (3, (4, 6, 4)), (-1, (4, 6, 4)),
+                                         (-3, (8, 6, 2))])
+def test_concat_axis_counts_the_batch_axis_like_keras(axis, shape):
+    graph = graph_of(TWO + f"  - {{type: concat, axis: {axis}, inputs: [a, b]}}\n")
+    assert graph.layers()[0].shape == shape
+
+
+@pytest.mark.parametrize("axis, words", [(0, "is the batch axis"), (-4, "is the batch axis"), (4, "out of range")])
+def test_concat_along_the_batch_axis_or_beyond_the_rank_is_a_located_error(axis, words):
+    e = only_error(TWO + f"  - {{type: concat, axis: {axis}, inputs: [a, b]}}\n")
+    assert words in e.message and e.code == "E-CONCAT-AXIS" and e.path == "layers[0].axis"
+
+
+def test_branches_axis_counts_the_batch_axis_like_keras():
+    graph = graph_of(HEAD + "  - type: branches\n    name: joined\n    axis: 1\n    branches:\n"
+                     "      - [{type: conv2d, name: a, filters: 3, kernel: 1}]\n"
+                     "      - [{type: conv2d, name: b, filters: 3, kernel: 1}]\n")
+    assert graph.nodes["joined"].shape == (16, 8, 3)
+
+
+@pytest.mark.parametrize("layer", [
+    "{type: conv2d, filters: 3, kernel: 3, stride: 2, dilation: 2}",
+    "{type: conv2d, filters: 3, kernel: 3, stride: [2, 1], dilation: [1, 2]}",  # on different axes too
+])
+def test_stride_with_dilation_is_refused_as_keras_refuses_it(layer):
+    e = only_error(HEAD + f"  - {layer}\n")
+    assert e.code == "E-KERAS-STRIDE-DILATION" and e.path == "layers[0].dilation" and "Keras" in e.message
+
+
+def test_conv1d_stride_with_dilation_is_refused_as_keras_refuses_it():
+    e = only_error("name: t\ninputs:\n  x: {shape: [9, 3]}\nlayers:\n"
+                   "  - {type: conv1d, filters: 3, kernel: 3, stride: 2, dilation: 2, padding: causal}\n")
+    assert e.code == "E-KERAS-STRIDE-DILATION"
+
+
+def test_bidirectional_with_go_backwards_is_refused_as_keras_refuses_it():
+    e = only_error("name: t\ninputs:\n  x: {shape: [5, 3]}\nlayers:\n"
+                   "  - {type: lstm, units: 3, bidirectional: true, go_backwards: true}\n")
+    assert e.code == "E-KERAS-BIDIRECTIONAL-BACKWARDS" and e.path == "layers[0].go_backwards"
+    assert (e.loc.line, e.loc.column) == (5, 63)
+
+
+def test_negative_nested_padding_is_refused_as_keras_refuses_it():
+    e = only_error(HEAD + "  - {type: zeropad2d, padding: [[-1, 0], [0, 0]]}\n")
+    assert e.path.startswith("layers[0].padding")
+
+
+def test_a_name_keras_refuses_is_a_located_error():
+    e = only_error(HEAD + "  - {type: relu, name: a/b}\n")
+    assert e.code == "E-NAME-INVALID" and e.path == "layers[0].name"
+
+
+def test_a_rank_zero_input_is_a_located_error():
+    e = only_error("name: t\ninputs:\n  x: {shape: []}\nlayers:\n  - {type: batchnorm}\n")
+    assert e.path == "inputs.x.shape" and e.loc.line == 3
+
+
+# --- resolving ----------------------------------------------------------------------------------
+
+def test_a_layer_that_feeds_no_output_is_a_located_error_and_never_counted():
+    e = only_error(HEAD + "  - {type: flatten, name: f}\n  - {type: dense, units: 3, name: dead}\n"
+                   "  - {type: dense, units: 2, inputs: f}\n")
+    assert e.code == "E-UNUSED" and "never used" in e.message and "'dead'" in e.message
+    assert (e.loc.line, e.path) == (6, "layers[1]")
+
+
+def test_an_input_that_feeds_no_output_is_a_located_error():
+    e = only_error("name: t\ninputs:\n  x: {shape: [4]}\n  spare: {shape: [4]}\nlayers:\n  - {type: dense, units: 2}\n")
+    assert e.code == "E-UNUSED" and "input 'spare'" in e.message and e.loc.line == 4
+
+
+def test_a_layer_named_like_2_conv_can_be_referenced():
+    graph = graph_of(HEAD + "  - {type: conv2d, name: 2_conv, filters: 3, kernel: 1}\n  - {type: relu, inputs: 2_conv}\n")
+    assert [str(r) for r in graph.layers()[1].inputs] == ["2_conv"]
+
+
+def test_extends_that_cannot_be_a_file_name_is_a_located_error():
+    e = only_error("name: t\nextends: {en: a, ko: b}\n")
+    assert e.code == "E-EXTENDS-UNKNOWN" and e.loc.line == 2
+    e = only_error(f"name: t\nextends: {'x' * 300}\n")  # longer than a file name may be
+    assert e.code == "E-EXTENDS-UNKNOWN"
+
+
+def test_a_spec_without_inputs_is_a_located_error():
+    e = only_error("name: t\ninputs: {}\nlayers:\n  - {type: dense, units: 2}\n")
+    assert e.code == "E-INPUTS-NONE" and e.loc.line == 2
+
+
+def test_a_spec_whose_layers_are_all_left_out_is_a_located_error():
+    e = only_error("name: t\ninputs:\n  x: {shape: [4]}\nlayers:\n  - {type: dense, units: 2, when: false}\n")
+    assert e.code == "E-LAYERS-NONE"
+
+
+# --- the same fixes, built in Keras ---------------------------------------------------------------
+
+def test_the_fixed_rules_build_in_keras_and_agree_layer_by_layer():
+    from archcompiler.emit.keras_model import build_model
+
+    graph = graph_of(TWO + "  - {type: concat, name: rows, axis: 1, inputs: [a, b]}\n"
+                     "  - {type: concat, name: channels, axis: 3, inputs: [rows, rows]}\n"
+                     "  - {type: conv2d, name: 2_conv, filters: 3, kernel: [3, 1], stride: [1, 1], dilation: [1, 2], padding: same}\n"
+                     "  - type: branches\n    name: joined\n    axis: 2\n    branches:\n"
+                     "      - [{type: conv2d, name: p, filters: 3, kernel: 1}]\n"
+                     "      - [{type: relu, name: q, inputs: 2_conv}]\n"
+                     "  - {type: reshape, shape: [-1, 3]}\n"
+                     "  - {type: lstm, units: 2, bidirectional: true, return_sequences: true}\n"
+                     "  - {type: gru, units: 2, go_backwards: true}\n")
+    model = build_model(graph, check=True)  # raises InferenceMismatch if any layer disagrees
+    assert model.get_layer("joined").output.shape == (None, 8, 12, 3)
