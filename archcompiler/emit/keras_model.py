@@ -8,8 +8,12 @@ import math
 import os
 import sys
 
+from ..errors import SpecError, SpecErrors
 from ..graph import Graph
 from ..layers import fmt_shape
+
+# The extra that installs each Keras backend (KERAS_BACKEND chooses one; TensorFlow by default).
+BACKEND_EXTRAS = {"tensorflow": "keras", "jax": "jax", "torch": "torch"}
 
 
 class InferenceMismatch(AssertionError):
@@ -17,10 +21,24 @@ class InferenceMismatch(AssertionError):
 
 
 def import_keras():
-    """Import Keras quietly: TensorFlow's native start-up notices go straight to file descriptor 2,
-    bypassing Python, so they are muted only for the duration of the import."""
-    if "keras" in sys.modules:
-        return sys.modules["keras"]
+    """Import Keras and the project's runtime (:mod:`archcompiler.keras`), or raise one clear
+    error naming the extra to install when Keras or its backend is missing."""
+    if "keras" not in sys.modules or "archcompiler.keras" not in sys.modules:
+        try:
+            _import_quietly()
+        except ImportError as e:
+            raise SpecErrors([_missing(e)]) from None
+        except ValueError as e:  # Keras' own words for an unknown KERAS_BACKEND
+            if "backend" not in str(e):
+                raise
+            raise SpecErrors([SpecError(None, f"unknown Keras backend '{os.environ.get('KERAS_BACKEND')}'",
+                                        "KERAS_BACKEND", "use tensorflow, jax or torch")]) from None
+    return sys.modules["keras"]
+
+
+def _import_quietly():
+    """TensorFlow's native start-up notices go straight to file descriptor 2, bypassing Python,
+    so they are muted only for the duration of the import."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.stderr.flush()
     saved = os.dup(2)
@@ -34,13 +52,22 @@ def import_keras():
                     import tensorflow as tf
 
                     tf.constant(0.0) + 1.0  # the first operation prints its own notices
+                from .. import keras as runtime  # noqa: F401  (registers the custom layers and cells)
             finally:
                 os.dup2(saved, 2)
     finally:
         os.close(saved)
-    from .. import keras as runtime  # noqa: F401  (registers the custom layers and cells)
 
-    return keras
+
+def _missing(error: ImportError) -> SpecError:
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    missing = (error.name or "").split(".")[0]
+    if missing == "keras":
+        what, extra = "Keras is not installed", "keras"
+    else:
+        detail = "" if missing == backend else f" (no module '{missing}')"
+        what, extra = f"the Keras backend '{backend}' is not installed{detail}", BACKEND_EXTRAS.get(backend, "keras")
+    return SpecError(None, what, hint=f"pip install 'archcompiler[{extra}]'", code="E-KERAS-MISSING")
 
 
 def build_model(graph: Graph, check: bool = True):
