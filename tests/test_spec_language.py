@@ -297,11 +297,11 @@ def test_deeply_nested_yaml(spec_file):
 
 
 def test_one_set_for_several_specs_applies_where_the_param_exists():
-    from archcompiler.build import load_all
+    from archcompiler.api import load_graphs
 
-    lenet, seq2seq = load_all(["lenet5", "seq2seq"], {"num_classes": "7"})
+    lenet, seq2seq = load_graphs(["lenet5", "seq2seq"], {"num_classes": "7"})
     assert lenet.nodes["predictions"].shape == (7,)
     assert seq2seq.total_params == 718_173
     with pytest.raises(SpecErrors) as info:
-        load_all(["lenet5", "seq2seq"], {"num_clases": "7"})
+        load_graphs(["lenet5", "seq2seq"], {"num_clases": "7"})
     assert "no spec here has the param 'num_clases'" in str(info.value)
