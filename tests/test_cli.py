@@ -281,8 +281,8 @@ def test_diagram_rankdir_is_case_insensitive(tmp_path):
 
 
 def test_a_reader_that_leaves_early_is_no_internal_error():
-    """`archcompiler summary resnet152 --json | head -1`: the pipe closes; one quiet exit 1, no traceback."""
-    process = subprocess.Popen([sys.executable, "-m", "archcompiler", "summary", "resnet152", "--json"],
+    """`archcompiler summary vgg16 --json | head -1`: the pipe closes; a quiet exit 1, no traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "archcompiler", "summary", "mlp", "--json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()  # nobody reads: the first write fails with EPIPE
     assert process.wait(timeout=120) == 1
