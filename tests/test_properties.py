@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import time
+import typing
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archcompiler.errors import SpecErrors
+from archcompiler.layers import KINDS
+from archcompiler.layers.activation import ActivationLayer
+from archcompiler.layers.base import Activation
 from archcompiler.library import SPECS_DIR
 from archcompiler.resolve import graph_from_yaml, load_graph
 from archcompiler.source import load_yaml
@@ -183,8 +187,8 @@ def test_a_mutant_that_validates_renders_summary_diagram_and_docs(mutant):
 # every chain valid by Keras' rules (it computes sizes itself, independently of the library), so
 # `validate` must accept the spec, and `build_model` checks every layer against Keras.
 
-ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax", "gelu", "elu", "selu", "swish", "silu",
-               "leaky_relu", "relu6", "hard_sigmoid", "softplus", "softsign", "exponential", "mish"]
+ACTIVATIONS = list(typing.get_args(Activation))
+SHORTHANDS = sorted(k for k, cls in KINDS.items() if issubclass(cls, ActivationLayer) and k != "activation")
 CELLS = {name: {k: v for k, v in spec.items() if k not in ("title", "explain")}  # the built-in declared cells
          for file in ("lstm_gates", "gru_gates", "peephole_lstm", "mgu")
          for name, spec in TREES[f"{file}.yaml"]["cells"].items()}
@@ -290,8 +294,15 @@ def _window_2d(c: Chain, shape, entry, kernel_key, dilated):
 def image_layer(c: Chain, shape):
     """One layer (or a residual / branches structure) on a (h, w, channels) feature map."""
     h, w, ch = shape
-    kind = c.pick("conv2d", "conv2d", "pool", "zeropad2d", "batchnorm", "layernorm", "lrn", "dropout",
-                  "activation", "dense", "residual", "branches", "concat_axis")
+    kind = c.pick("conv2d", "conv2d", "depthwise_conv2d", "pool", "zeropad2d", "batchnorm", "layernorm", "lrn",
+                  "dropout", "activation", "dense", "residual", "branches", "concat_axis")
+    if kind == "depthwise_conv2d":
+        multiplier = c.integers(1, 2)
+        entry = {"type": "depthwise_conv2d", "depth_multiplier": multiplier, "use_bias": c.draw(st.booleans()),
+                 "activation": c.pick(None, *ACTIVATIONS)}
+        oh, ow = _window_2d(c, shape, entry, "kernel", dilated=True)
+        c.add(entry)
+        return (oh, ow, ch * multiplier)
     if kind == "conv2d":
         groups = c.pick(*_divisors(ch))
         filters = groups * c.integers(1, 3)
@@ -350,8 +361,7 @@ def image_layer(c: Chain, shape):
     if kind == "lrn":
         c.add({"type": "lrn", "depth_radius": c.integers(1, 3)})
     elif kind == "activation":
-        c.add(c.pick({"type": "activation", "activation": c.pick(*ACTIVATIONS)},
-                     {"type": c.pick("relu", "sigmoid", "tanh", "softmax", "gelu")}))
+        c.add(c.pick({"type": "activation", "activation": c.pick(*ACTIVATIONS)}, {"type": c.pick(*SHORTHANDS)}))
     else:
         c.add(_plain(c, kind))
     return shape
@@ -512,7 +522,7 @@ def vector_layer(c: Chain, shape):
         c.add({"type": merge, "inputs": [c.last, c.last], **({"axis": c.pick(-1, 1)} if merge == "concat" else {})})
         return (2 * n,) if merge == "concat" else shape
     if kind == "activation":
-        c.add({"type": c.pick("relu", "sigmoid", "tanh", "softmax", "gelu")})
+        c.add({"type": c.pick(*SHORTHANDS)})
         return shape
     c.add(_plain(c, kind))
     return shape
