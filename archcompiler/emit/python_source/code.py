@@ -4,7 +4,6 @@ as Python, and the few questions asked of a spec's raw entries."""
 from __future__ import annotations
 
 import ast
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -54,6 +53,7 @@ class Function:
     translate: Translator
     reserved: set[str]
     prefix: str | None = None  # the Python expression of the block instance's name (None: top level)
+    block: str | None = None  # the block whose function this is (None: build_model)
     referenced: set[str] = field(default_factory=set)  # local names read by name later
     computed: set[str] = field(default_factory=set)  # references written with ${...}
     tensors: dict[str, object] = field(default_factory=dict)  # local name → variable (or {output: variable})
@@ -100,11 +100,6 @@ def name_pieces(text: str, translate: Translator) -> list:
 def plain_name(pieces) -> str:
     """A name's literal text (the part a reader recognises: "conv" of f"{name}_conv{i}")."""
     return "".join(t for e, t in pieces if not e).strip("_") or "layer"
-
-
-def built_from(instance: str, pieces) -> bool:
-    """Whether the concrete name ``instance`` is one the pieces make."""
-    return re.fullmatch("".join(re.escape(t) if not e else r".+" for e, t in pieces), instance) is not None
 
 
 def shape_text(shape: Shape) -> str:

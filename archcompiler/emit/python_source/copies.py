@@ -12,7 +12,6 @@ from ...api import from_data
 from ...expr import has_placeholder, substitute
 from ...graph import Graph, Node
 from ...resolve import graph_from_yaml
-from .code import built_from
 
 
 class Copies:
@@ -90,12 +89,16 @@ class Copies:
                 return scope.name if self.result(scope, v).name == name else None
         return None
 
-    def instance(self, block: str, pieces):
-        """The first built copy of a use of ``block`` named by ``pieces``: (name, result node, params)."""
+    def instance(self, block: str, name: str | None):
+        """The built use of ``block`` named ``name``: (result node, parameter count), or None."""
         for scope, members in self.members[0].items():
-            if scope.block == block and built_from(scope.name, pieces):
-                return scope.name, self.result(scope), sum(n.params for n in members)
+            if scope.block == block and scope.name == name:
+                return self.result(scope), sum(n.params for n in members)
         return None
+
+    def first_instance(self, block: str):
+        """The first built use of ``block`` (its Scope), or None."""
+        return next((s for s in self.members[0] if s.block == block), None)
 
     def auto_name(self, path: str) -> set[str]:
         """The local names an unnamed entry's built copies were given."""

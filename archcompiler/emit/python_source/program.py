@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ...expr import has_placeholder
+from ...expr import ExprError, has_placeholder, substitute
 from ...graph import Graph
 from ...layers import KINDS
 from ...resolve import _REF
@@ -60,7 +60,8 @@ class Program:
         spec = self.doc.blocks[block]
         params = self.block_params[block]
         names = {**{p: self.params[p] for p in params}, **{a: python_name(a) for a in spec.args}, "i": "i"}
-        fn = Function(Translator(names), set(self.globals) | set(names.values()) | {"name"}, prefix="name")
+        fn = Function(Translator(names), set(self.globals) | set(names.values()) | {"name"}, prefix="name",
+                      block=block)
         inputs = [fn.fresh(i) for i in spec.inputs]
         fn.tensors.update(zip(spec.inputs, inputs))
         arguments = [*inputs, "name"]
@@ -133,23 +134,31 @@ class Program:
     # --- entries -------------------------------------------------------------------------------
     def _sequence(self, entries, path: str, fn: Function, source: str, target: str) -> str:
         """The entries in order, each reading the previous one's result by default."""
-        previous = source
-        for k, raw in enumerate(entries):
-            needed = k + 1 == len(entries) or "inputs" not in entries[k + 1]  # the next one reads it
-            previous = self._entry(raw, f"{path}[{k}]", fn, previous, target, needed)
+        previous, k = source, 0
+        while k < len(entries):
+            when = entries[k].get("when", True)
+            run = 1  # consecutive entries under the same condition share one if
+            while when is not True and k + run < len(entries) and entries[k + run].get("when", True) == when:
+                run += 1
+            needed = k + run == len(entries) or "inputs" not in entries[k + run]  # the next one reads it
+            previous = self._entries(entries[k:k + run], path, k, fn, previous, target, needed)
+            k += run
         return previous
 
-    def _entry(self, raw, path, fn: Function, previous: str, target: str, needed: bool) -> str:
-        when = raw.get("when", True)
+    def _entries(self, run, path, first: int, fn: Function, previous: str, target: str, needed: bool) -> str:
+        """Entries under one condition (``when``), or one entry without."""
+        when = run[0].get("when", True)
         if when is False:
             return previous
         if when is True:
-            return self._repeated(raw, path, fn, previous, target)
+            return self._repeated(run[0], f"{path}[{first}]", fn, previous, target)
         if needed and previous != target:  # left out or not, what follows reads the target
             self.code.line(f"{target} = {previous}")
             previous = target
         with self.code.block(f"if {fn.translate(when)}:"):
-            out = self._repeated(raw, path, fn, previous, target)
+            out = previous
+            for k, raw in enumerate(run):
+                out = self._repeated(raw, f"{path}[{first + k}]", fn, out, target)
             if needed and out != target:
                 self.code.line(f"{target} = {out}")
                 out = target
@@ -259,14 +268,28 @@ class Program:
             arguments.append(f"{python_name(arg)}={fn.translate(value) if has_placeholder(value) else literal(value)}")
         arguments += [f"{self.params[p]}={fn.translate.names[p]}" for p in self.block_params[raw["use"]]]
         fn.translate.used.update(self.block_params[raw["use"]])
-        instance = self.copies.instance(raw["use"], pieces)
+        instance = self.copies.instance(raw["use"], self._first_name(raw, fn))
         if instance is not None:
-            name, result, params = instance
-            self.code.line(f"# {name + ': ' if fn.labelled else ''}{shape_text(result.shape)}, {params:,} params")
+            result, params = instance
+            self.code.line(f"# {self._first_name(raw, fn) + ': ' if fn.labelled else ''}"
+                           f"{shape_text(result.shape)}, {params:,} params")
         self.code.statement(f"{out} = ", Brackets(Atom(python_name(raw["use"])), [Atom(a) for a in arguments]))
         if isinstance(raw.get("name"), str):
             fn.tensors[raw["name"]] = out
         return out
+
+    def _first_name(self, raw, fn: Function) -> str | None:
+        """The name of the first copy a block use makes (in the first copy of the function it is in)."""
+        scope = self.copies.first_instance(fn.block) if fn.block else None
+        env = {**self.graph.params, **dict(scope.args if scope else ()), "i": 1}
+        try:
+            local = substitute(str(raw.get("name", "")), env)
+            count = substitute(raw.get("repeat", 1), env) if isinstance(raw.get("repeat"), str) else raw.get("repeat", 1)
+        except ExprError:
+            return None
+        if count > 1 and not has_placeholder(raw.get("name")):
+            local += "_1"
+        return f"{scope.name}_{local}" if scope else local
 
     # --- references -----------------------------------------------------------------------------
     def _reference(self, fn: Function, text: str) -> str:
