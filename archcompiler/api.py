@@ -276,6 +276,13 @@ class Architecture:
 
         return build_model(self.graph, check=check)
 
+    def python_source(self) -> str:
+        """A readable, standalone Keras 3 program that builds the same model (``build_model(**params)``);
+        a spec the program cannot express raises ``SpecErrors``."""
+        from .emit.python_source import python_source
+
+        return python_source(self.graph)
+
     def diagram(self, expand: bool = False, rankdir: str = "TB") -> Diagram:
         if rankdir not in ("TB", "LR"):
             raise ValueError(f"rankdir is 'TB' or 'LR', not {rankdir!r}")

@@ -297,9 +297,9 @@ def export(spec: str = SpecArg,
            output: str = typer.Option("-", "--out", "-o", metavar="FILE|-", help="The file to write; - for stdout."),
            set_: Optional[List[str]] = SetOption):
     """Export a spec's model in another form, without building it."""
-    from .emit.python_source import python_source, write_text
+    from .emit.python_source import write_text
 
-    text = python_source(api.load_graph(spec, _parse_sets(set_)))
+    text = api.Architecture(api.load_graph(spec, _parse_sets(set_))).python_source()
     if output == "-":
         return sys.stdout.write(text)
     write_text(Path(output), text)

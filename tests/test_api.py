@@ -276,3 +276,13 @@ def test_the_docs_of_zfnet_and_vgg19_show_what_changed_from_their_parents():
     assert "### VGG-16에서 바뀐 점" in vgg19 and "| + | block3_conv4 | conv2d |" in vgg19 and "<details>" not in vgg19
     assert "<details><summary>층 170개가 다릅니다</summary>" in load("resnet101").docs("ko")
     assert "What changed from" not in load("alexnet").docs()
+
+
+def test_python_source_is_a_program_that_builds_the_same_model():
+    pytest.importorskip("keras")
+    lenet = load("lenet5", num_classes=7)
+    source = lenet.python_source()
+    assert not [line for line in source.splitlines() if line.startswith(("import archcompiler", "from archcompiler"))]
+    namespace = {"__name__": "lenet5_program"}
+    exec(compile(source, "lenet5.py", "exec"), namespace)
+    assert namespace["build_model"](num_classes=7).count_params() == lenet.totals["params"] == 61_706 - 3 * 85
