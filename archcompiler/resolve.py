@@ -13,21 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .cells import CellSpec, check_cell
-from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean
+from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean, pydantic_errors, show_value, validate
+from .extends import entry_names, with_extends
 from .expr import ExprError, TensorView, has_placeholder, substitute
 from .graph import Graph, Node, Scope, TensorRef
 from .layers import KINDS, ShapeError
-from .library import builtin_names, locate, spec_path
+from .library import spec_path
 from .source import YDict, YList, load_file, ydict, ylist
 from .spec import ARG_TYPES, STRUCTURAL, BlockUse, SpecDoc
 
 MAX_NODES = 20_000
 MAX_REPEAT = 10_000
 MAX_BLOCK_DEPTH = 16
-MAX_EXTENDS = 8
 ENTRY_KEYS = {"name", "inputs", "repeat", "when"}
 NESTED_KEYS = {"body", "shortcut", "branches"}  # lists of entries, substituted when expanded
 SYNONYMS = {"conv": "conv2d", "convolution": "conv2d", "pool": "maxpool2d", "maxpool": "maxpool2d",
@@ -82,184 +82,12 @@ def load_graph(spec: str | Path, sets: dict[str, str] | None = None, only_known_
 def graph_from_yaml(raw, path: Path, sets: dict[str, str] | None = None, only_known_sets: bool = True) -> Graph:
     """Validate, resolve and infer a loaded YAML document; ``path`` names it in errors and is where a
     relative ``extends:`` is looked for (``<string>``: the current folder)."""
-    raw = _with_extends(raw, path, ())
+    raw = with_extends(raw, path, ())
     doc = validate(SpecDoc, raw, "")
     sets = sets or {}
     if not only_known_sets:
         sets = {k: v for k, v in sets.items() if k in (raw.get("params") or {})}
     return Resolver(doc, raw, str(path), sets).run()
-
-
-def validate(model: type[BaseModel], data: dict, path: str, name: str = ""):
-    """Validate ``data`` with a pydantic model; raise SpecErrors located in the YAML."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        raise SpecErrors(pydantic_errors(e, data, path, model, name)) from None
-
-
-def pydantic_errors(exc: ValidationError, data, path: str, model: type[BaseModel], name: str = "") -> list[SpecError]:
-    """pydantic's errors as located, readable SpecErrors; one per field (unions report once)."""
-    grouped: dict[tuple, list[dict]] = {}
-    for err in exc.errors():
-        container, key, parts = _walk(data, err["loc"], err["type"])
-        grouped.setdefault((id(container), key, tuple(parts)), []).append((err, container, key, parts))
-    # a union reports each alternative at its own depth ([[-1, 0], ...] is not an int, not a pair of
-    # ints, and -1 is negative): within one field, only the deepest errors say what is wrong
-    deepest: dict[str, int] = {}
-    for _, _, parts in grouped:
-        deepest[parts[:1]] = max(deepest.get(parts[:1], 0), len(parts))
-    out = []
-    for (_, _, parts), items in grouped.items():
-        if len(parts) < deepest[parts[:1]]:
-            continue
-        err, container, key, parts = items[0]
-        where = ".".join(parts).replace(".[", "[")
-        full = f"{path}.{where}" if path and where else path or where
-        owner = f"{name}: " if name else ""
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            fields = list(model.model_fields) if model else []
-            loc = container.key_locs.get(key) if isinstance(container, YDict) else None
-            out.append(SpecError(loc or _loc(container, key), f"{owner}unknown field '{key}'", full, code="E-FIELD-UNKNOWN", hint=
-                                 did_you_mean(key, fields) or (f"fields: {', '.join(f for f in fields if f != 'type')}"
-                                                               if fields else "")))
-        elif kind == "missing":
-            out.append(SpecError(_loc(container, None), f"{owner}missing required field '{err['loc'][-1]}'",
-                                 full.rsplit(".", 1)[0] if "." in full else path, code="E-FIELD-MISSING"))
-        else:
-            value = err.get("input")
-            literals = [i[0] for i in items if i[0]["type"] == "literal_error"]
-            hint = ""
-            if literals and isinstance(value, str):  # a word where a word was expected: a typo
-                items = [(literals[0],)]
-                choices = re.findall(r"'([^']*)'", literals[0].get("ctx", {}).get("expected", ""))
-                hint = did_you_mean(value, choices)
-            messages = list(dict.fromkeys(i[0]["msg"] for i in items))
-            shown = _show(value)
-            text = messages[0] if len(messages) == 1 else "; or ".join(m.lower() for m in messages[:4])
-            code = kind if kind.startswith("E-") else "E-VALUE-INVALID"  # a layer's own rule names its code
-            out.append(SpecError(_loc(container, key), f"{owner}invalid value {shown}: {text}", full, hint, code))
-    return out
-
-
-def _show(value) -> str:
-    """A value as the user wrote it in YAML, briefly."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        text = "[" + ", ".join(_show(v) for v in value) + "]"
-        return text if len(text) <= 60 else text[:57] + "...]"
-    return repr(value)
-
-
-def _walk(data, loc: tuple, kind: str):
-    """Follow pydantic's error location through the YAML data (skipping union tags)."""
-    container, key, parts = data, None, []
-    node = data
-    for element in loc:
-        if isinstance(node, dict) and element in node:
-            container, key, node = node, element, node[element]
-            parts.append(str(element))
-        elif isinstance(node, list) and isinstance(element, int) and 0 <= element < len(node):
-            container, key, node = node, element, node[element]
-            parts.append(f"[{element}]")
-        elif kind == "missing" and isinstance(node, dict):
-            return node, None, parts
-    return container, key, parts
-
-
-def _loc(container, key) -> Loc | None:
-    if key is not None and isinstance(container, (YDict, YList)):
-        return container.where(key)
-    return getattr(container, "loc", None)
-
-
-# --- extends -----------------------------------------------------------------------------
-
-def _with_extends(raw, path: Path, chain: tuple[Path, ...]):
-    if not isinstance(raw, YDict) or "extends" not in raw:
-        return raw
-    where = raw.where("extends")
-    if len(chain) >= MAX_EXTENDS:
-        raise SpecErrors([SpecError(where, f"'extends' chain longer than {MAX_EXTENDS}", "extends", code="E-EXTENDS-DEPTH")])
-    parent_path = _locate_parent(raw["extends"], path)
-    if parent_path is None:
-        raise SpecErrors([SpecError(where, f"cannot find the spec '{raw['extends']}' to extend", "extends",
-                                    did_you_mean(str(raw["extends"]), builtin_names()), "E-EXTENDS-UNKNOWN")])
-    if parent_path.resolve() in {p.resolve() for p in chain + (path,)}:
-        names = " → ".join(p.stem for p in chain + (path, parent_path))
-        raise SpecErrors([SpecError(where, f"'extends' forms a cycle: {names}", "extends",
-                                    code="E-EXTENDS-CYCLE")])
-    parent = _with_extends(load_file(parent_path), parent_path, chain + (path,))
-    items, locs = dict(parent), dict(parent.value_locs)
-    for key, value in raw.items():
-        if key in ("params", "blocks", "cells") and isinstance(value, dict) and isinstance(parent.get(key), dict):
-            merged = ydict({**parent[key], **value}, value.loc, {**parent[key].value_locs, **value.value_locs})
-            merged.key_locs = {**parent[key].key_locs, **value.key_locs}
-            items[key], locs[key] = merged, raw.where(key)
-        elif key not in ("extends", "override"):
-            items[key], locs[key] = value, raw.where(key)
-    items.pop("override", None)
-    merged = ydict(items, raw.loc, locs)
-    overrides = raw.get("override") or {}
-    if isinstance(overrides, dict):
-        errors = []
-        for layer_name, changes in overrides.items():
-            if not isinstance(changes, dict) or not _apply_override(merged, layer_name, changes):
-                known = sorted(_entry_names(merged))
-                errors.append(SpecError(overrides.key_locs.get(layer_name, overrides.loc),
-                                        f"no layer or block use named '{layer_name}' in '{raw['extends']}'",
-                                        f"override.{layer_name}", did_you_mean(layer_name, known), "E-OVERRIDE-UNKNOWN"))
-        if errors:
-            raise SpecErrors(errors)
-    return merged
-
-
-def _locate_parent(extends, path: Path) -> Path | None:
-    """The file ``extends:`` names, or None (also for a value that cannot be a file name)."""
-    if not isinstance(extends, str) or not extends.strip():
-        return None
-    try:
-        return locate(extends, relative_to=path.parent)
-    except (OSError, ValueError):  # a name too long for the file system, or with a null byte
-        return None
-
-
-def _entry_lists(doc):
-    yield doc.get("layers")
-    for block in (doc.get("blocks") or {}).values():
-        if isinstance(block, dict):
-            yield block.get("layers")
-
-
-def _walk_entries(entries):
-    """Every entry of a layer list, nested bodies and branches included, with its list and index."""
-    if not isinstance(entries, list):
-        return
-    for index, entry in enumerate(entries):
-        if isinstance(entry, dict):
-            yield entries, index, entry
-            for key in ("body", "shortcut"):
-                yield from _walk_entries(entry.get(key))
-            for branch in entry.get("branches") or []:
-                yield from _walk_entries(branch)
-
-
-def _entry_names(doc) -> set[str]:
-    return {str(e.get("name")) for lst in _entry_lists(doc) for _, _, e in _walk_entries(lst) if e.get("name")}
-
-
-def _apply_override(doc, layer_name: str, changes: YDict) -> bool:
-    found = False
-    for lst in _entry_lists(doc):
-        for entries, index, entry in list(_walk_entries(lst)):
-            if entry.get("name") == layer_name:
-                updated = ydict({**entry, **changes}, entry.loc, {**entry.value_locs, **changes.value_locs})
-                updated.key_locs = {**entry.key_locs, **changes.key_locs}
-                entries[index] = updated
-                found = True
-    return found
 
 
 # --- expansion ---------------------------------------------------------------------------
@@ -506,7 +334,7 @@ class Resolver:
             return self._block_use(raw, data, frame, previous, path, repeat)
         kind = data.get("type")
         if not isinstance(kind, (str, type(None))):
-            self.error(raw.where("type"), f"'type' must be the name of a layer kind, got {_show(kind)}",
+            self.error(raw.where("type"), f"'type' must be the name of a layer kind, got {show_value(kind)}",
                        f"{path}.type", "write it as a word, e.g. type: dense", "E-TYPE-UNKNOWN")
             return None
         if kind in STRUCTURAL:
@@ -741,7 +569,7 @@ class Resolver:
             target = TensorRef(base)
         else:
             visible = list(frame.names) + list(self.nodes)
-            later = base in _entry_names(self.raw)
+            later = base in entry_names(self.raw)
             message = (f"'{base}' is defined later in the spec: a layer can only read layers above it, "
                        "so the graph has no cycles" if later else f"unknown layer or input '{base}'")
             nearby = [n for n in frame.names if frame.names[n] is not None][-6:]
