@@ -75,7 +75,7 @@ def test_inference_matches_keras_rules(size, channels, kernel, stride, padding, 
         expected = tuple(reference.compute_output_shape((None, *shape))[1:])
     except ValueError:  # Keras: the window does not fit the input
         expected = None
-    if expected is None or min(expected[:2]) < 1:
+    if expected is None or min(expected[:2]) < 1 or (stride > 1 and dilation > 1):  # Keras refuses the last at run time
         with pytest.raises(ShapeError):
             layer.infer([shape])
         return
