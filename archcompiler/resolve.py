@@ -20,8 +20,9 @@ from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean, py
 from .extends import entry_names, with_extends
 from .expr import ExprError, TensorView, has_placeholder, substitute
 from .graph import Graph, Node, Scope, TensorRef
-from .layers import KINDS, ShapeError
+from .layers import KINDS
 from .library import spec_path
+from .shapes import infer_node
 from .source import YDict, YList, load_file, ydict, ylist
 from .spec import ARG_TYPES, STRUCTURAL, BlockUse, SpecDoc
 
@@ -618,22 +619,9 @@ class Resolver:
 
     def _infer(self, node: Node) -> None:
         """The node's shapes, parameters and MACs (its inputs are already inferred)."""
-        if any(r.node in self.failed for r in node.inputs):
-            self.failed.add(node.name)
-            return
-        shapes = [self.nodes[r.node].shapes[r.index] for r in node.inputs]
-        try:
-            node.layer = node.layer.settle(shapes)
-            result = node.layer.infer(shapes)
-        except ShapeError as e:
-            self.failed.add(node.name)
-            loc = node.field_locs.get(e.field) if e.field else None
-            path = f"{node.path}.{e.field}" if e.field else node.path
-            self.shape_errors.append(SpecError(loc or node.loc, f"{node.name} ({node.kind}): {e.message}", path,
-                                               e.hint, getattr(e, "code", "E-SHAPE")))
-            return
-        node.shapes, node.trainable, node.non_trainable, node.macs = (
-            result.shapes, result.trainable, result.non_trainable, result.macs)
+        error = infer_node(node, self.nodes, self.failed)
+        if error is not None:
+            self.shape_errors.append(error)
 
 
 def _substitute(value, env):

@@ -87,3 +87,15 @@ def test_a_kind_is_one_module_and_a_module_stays_small():
     for module in modules:
         path = PACKAGE / "layers" / f"{module.rsplit('.', 1)[1]}.py"
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, path.name
+
+
+def test_shape_propagation_over_a_finished_graph_gives_the_resolvers_figures():
+    """shapes.infer_graph is the same pass the resolver runs node by node: re-running it over a
+    built-in graph changes nothing."""
+    from archcompiler.resolve import load_graph
+    from archcompiler.shapes import infer_graph
+
+    graph = load_graph("resnet18")
+    before = {name: (n.shapes, n.trainable, n.non_trainable, n.macs) for name, n in graph.nodes.items()}
+    assert infer_graph(graph) == []
+    assert {name: (n.shapes, n.trainable, n.non_trainable, n.macs) for name, n in graph.nodes.items()} == before
