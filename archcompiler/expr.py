@@ -18,7 +18,48 @@ MAX_INT = 10**15
 MAX_LENGTH = 500
 MAX_TEXT = 10_000
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
-_ALLOWED = "use numbers, names, + - * / // % **, comparisons, 'a if cond else b', min/max/abs/int"
+_ALLOWED = ("use numbers, names, + - * / // % **, comparisons, 'a if cond else b', min/max/abs/int, "
+            "in.channels, in.shape[k]")
+# 'in' not followed by an operand is the tensor flowing in (in.channels), not Python's operator: it is parsed
+# under a name Python accepts and looked up as "in"
+_IN = re.compile(r"\bin\b(?!\s*[\w'\"(\[{])")
+_IN_ID = "__in__"
+
+
+class TensorView:
+    """What an expression reads of a tensor that flows in (``in``, or a layer above by its name):
+    ``shape`` (without the batch axis; null where the size varies), ``rank``, ``channels`` (the
+    last axis), ``height`` and ``width`` (an image's first two axes), ``steps`` (a sequence's first)."""
+
+    NAMES = ("shape", "rank", "channels", "height", "width", "steps")
+
+    def __init__(self, name: str, shape: tuple):
+        self.name, self.shape = name, tuple(shape)
+
+    def attribute(self, attr: str):
+        shape, rank = self.shape, len(self.shape)
+        if attr == "shape":
+            return shape
+        if attr == "rank":
+            return rank
+        if attr == "channels" and rank:
+            return shape[-1]
+        if attr in ("height", "width") and rank == 3:
+            return shape[0 if attr == "height" else 1]
+        if attr == "steps" and rank == 2:
+            return shape[0]
+        if attr in self.NAMES:
+            raise ExprError(f"'{self.name}' has shape {_shape_text(shape)}: no {attr} at rank {rank}",
+                            "height and width need an image (rank 3), steps a sequence (rank 2); "
+                            "shape[k] reads any axis")
+        from .errors import did_you_mean
+
+        raise ExprError(f"'{self.name}' has no '{attr}'", did_you_mean(attr, self.NAMES) or
+                        f"a tensor has {', '.join(self.NAMES)}", "E-EXPR-NAME")
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 class ExprError(ValueError):
@@ -87,6 +128,8 @@ def _describe(value) -> str:
         return f"the text {value!r}"
     if isinstance(value, (list, tuple)):
         return "a list"
+    if isinstance(value, TensorView):
+        return f"the tensor '{value.name}' (read one of its sizes: {value.name}.channels, {value.name}.shape[k])"
     if isinstance(value, dict):
         return "a mapping"
     return repr(value)
@@ -157,16 +200,31 @@ def _eval(node: ast.AST, names: Mapping[str, Any]):
     if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, (int, float, str))):
         return _check(node.value)
     if isinstance(node, ast.Name):
-        if node.id in names:
-            return names[node.id]
+        key = "in" if node.id == _IN_ID else node.id
+        if key in names:
+            return names[key]
         if node.id in ("true", "false"):
             return node.id == "true"
         from .errors import did_you_mean
 
         known = sorted(str(n) for n in names)
-        raise ExprError(f"undefined name '{node.id}'",
-                        did_you_mean(node.id, known) or f"defined here: {', '.join(known) or 'nothing'}",
+        raise ExprError(f"undefined name '{key}'",
+                        did_you_mean(key, known) or f"defined here: {', '.join(known) or 'nothing'}",
                         "E-EXPR-NAME")
+    if isinstance(node, ast.Attribute):
+        value = _eval(node.value, names)
+        if not isinstance(value, TensorView):
+            raise ExprError(f"'.{node.attr}' reads a tensor's sizes, not {_describe(value)}",
+                            "write in.channels, in.shape[1] or <layer>.channels", "E-EXPR-SYNTAX")
+        return value.attribute(node.attr)
+    if isinstance(node, ast.Subscript):
+        value, index = _eval(node.value, names), _eval(node.slice, names)
+        if not isinstance(value, tuple) or not isinstance(index, int) or isinstance(index, bool):
+            raise ExprError(f"'{ast.unparse(node).replace(_IN_ID, 'in')}': only a shape is indexed, by a whole number",
+                            "e.g. in.shape[0]", "E-EXPR-SYNTAX")
+        if not -len(value) <= index < len(value):
+            raise ExprError(f"axis {index} is out of range for a shape of rank {len(value)}")
+        return value[index]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         return _binop(node, names)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
@@ -194,15 +252,18 @@ def evaluate(text: str, names: Mapping[str, Any]):
     if len(text) > MAX_LENGTH:
         raise ExprError(f"expression longer than {MAX_LENGTH} characters", code="E-EXPR-SYNTAX")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(_IN.sub(_IN_ID, text.strip()), mode="eval")
     except (SyntaxError, ValueError):  # ValueError: a null byte in the text
         raise ExprError(f"cannot parse expression '{text}'", _ALLOWED, "E-EXPR-SYNTAX") from None
     except (RecursionError, MemoryError):
         raise ExprError("the expression is nested too deeply", code="E-EXPR-SYNTAX") from None
     try:
-        return _eval(tree, names)
+        value = _eval(tree, names)
     except RecursionError:
         raise ExprError("the expression is nested too deeply", code="E-EXPR-SYNTAX") from None
+    if isinstance(value, TensorView):
+        raise ExprError(f"an expression gives a number or text, not {_describe(value)}")
+    return list(value) if isinstance(value, tuple) else value
 
 
 def has_placeholder(value) -> bool:

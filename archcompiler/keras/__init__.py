@@ -10,9 +10,9 @@ for the commands that never build a model; Keras only imports the modules of its
 when it loads a file, so this import is needed once per process before loading."""
 
 from .gate_cell import GateCell
-from .layers import LocalResponseNormalization, SinusoidalPositionalEncoding
+from .layers import GELU, LocalResponseNormalization, SinusoidalPositionalEncoding
 
 CUSTOM_OBJECTS = {f"archcompiler>{cls.__name__}": cls
-                  for cls in (LocalResponseNormalization, SinusoidalPositionalEncoding, GateCell)}
+                  for cls in (LocalResponseNormalization, SinusoidalPositionalEncoding, GELU, GateCell)}
 
-__all__ = ["CUSTOM_OBJECTS", "GateCell", "LocalResponseNormalization", "SinusoidalPositionalEncoding"]
+__all__ = ["CUSTOM_OBJECTS", "GELU", "GateCell", "LocalResponseNormalization", "SinusoidalPositionalEncoding"]

@@ -3,7 +3,8 @@ they run on every backend) and registered so that saved models load back.
 
 Each class imports only ``keras``, so the generated Python source can copy it as it is
 (``inspect.getsource``). Keras has no built-in for either: LRN's window sum over channels and
-sinusoidal positions over a variable length would need weights or a fixed length."""
+sinusoidal positions over a variable length would need weights or a fixed length; its GELU
+activation has no ``approximate`` option."""
 
 from __future__ import annotations
 
@@ -64,3 +65,23 @@ class SinusoidalPositionalEncoding(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale}
+
+
+@keras.saving.register_keras_serializable(package="archcompiler", name="GELU")
+class GELU(keras.layers.Layer):
+    """GELU as a layer with Keras' ``approximate`` option (``keras.layers.Activation('gelu')`` is the
+    exact x·Φ(x) and takes no options): True gives 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))."""
+
+    def __init__(self, approximate=False, **kwargs):
+        super().__init__(**kwargs)
+        self.approximate = approximate
+        self.supports_masking = True
+
+    def call(self, x):
+        return keras.activations.gelu(x, approximate=self.approximate)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "approximate": self.approximate}

@@ -1,11 +1,14 @@
-"""``activation`` and its shorthands ``relu``, ``sigmoid``, ``tanh``, ``softmax``, ``gelu``: a
+"""``activation`` and its shorthands ``relu``, ``sigmoid``, ``tanh``, ``softmax``, ``gelu``, ``relu6``,
+``swish``, ``silu``, ``hard_swish``: a
 separate activation, e.g. the ReLU after a batch norm."""
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from .base import Activation, Inferred, Layer
+from pydantic import Field
+
+from .base import Activation, Inferred, Layer, ShapeError, runtime
 from .batchnorm import BatchNorm
 
 
@@ -14,19 +17,25 @@ class ActivationLayer(Layer):
 
     type: Literal["activation"] = "activation"
     activation: Activation
+    approximate: bool = Field(False, description="gelu only: the tanh approximation "
+                              "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) instead of the exact x·Φ(x).")
 
     family: ClassVar[str] = "activation"
     folds_into: ClassVar[str] = "previous"
     display: ClassVar[dict[str, str]] = {"en": "activation", "ko": "활성화 함수"}
 
     def infer(self, inputs):
+        if self.approximate and self.activation != "gelu":
+            raise ShapeError(f"approximate applies to gelu, not {self.activation}", field="approximate")
         return Inferred([inputs[0]])
 
     def keras(self, keras, name):
+        if self.approximate:  # Keras' Activation('gelu') is the exact one and takes no options
+            return runtime(keras).GELU(approximate=True, name=name)
         return keras.layers.Activation(self.activation, name=name)
 
     def label(self):
-        return self.activation
+        return self.activation + (" (tanh approximation)" if self.approximate else "")
 
     def brief(self, lang):
         return self.activation
@@ -34,7 +43,7 @@ class ActivationLayer(Layer):
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
         source = graph.nodes[node.inputs[0].node]
-        return {"in": ins, "out": node.shape, "activation": self.activation, "is_output": graph.is_output(node),
+        return {"in": ins, "out": node.shape, "activation": self.activation, "approximate": self.approximate, "is_output": graph.is_output(node),
                 "after_batchnorm": isinstance(source.layer, BatchNorm)}
 
 
@@ -50,4 +59,5 @@ def _shorthand(kind: str):
     return Shorthand
 
 
-Relu, Sigmoid, Tanh, Softmax, Gelu = (_shorthand(k) for k in ("relu", "sigmoid", "tanh", "softmax", "gelu"))
+Relu, Sigmoid, Tanh, Softmax, Gelu, Relu6, Swish, Silu, HardSwish = (
+    _shorthand(k) for k in ("relu", "sigmoid", "tanh", "softmax", "gelu", "relu6", "swish", "silu", "hard_swish"))

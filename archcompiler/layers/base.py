@@ -66,6 +66,8 @@ Pair = Annotated[tuple[PositiveInt, PositiveInt],
 Activation = Literal[
     "linear", "relu", "sigmoid", "tanh", "softmax", "gelu", "elu", "selu", "swish", "silu",
     "leaky_relu", "relu6", "hard_sigmoid", "softplus", "softsign", "exponential", "mish",
+    "hard_swish", "hard_silu", "celu", "hard_tanh", "log_sigmoid", "log_softmax", "sparse_plus", "squareplus",
+    "sparse_sigmoid", "sparsemax", "tanh_shrink", "soft_shrink", "hard_shrink",
 ]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
@@ -104,7 +106,7 @@ class Layer(BaseModel):
     # "next": a padding drawn inside, and explained by, the window it pads
     folds_into: ClassVar[Literal["previous", "next"] | None] = None
     takes_padding: ClassVar[bool] = False  # a window (convolution, pooling) a padding before it folds into
-    merges: ClassVar[Literal["sum", "concat"] | None] = None  # how a merge layer joins its inputs
+    merges: ClassVar[Literal["sum", "product", "concat"] | None] = None  # how a merge layer joins its inputs
     # what the inputs after the first are: initial "states" (recurrent) or "query_value_key" (attention)
     input_roles: ClassVar[Literal["states", "query_value_key"] | None] = None
     uses_cell: ClassVar[bool] = False  # runs a cell declared under 'cells:' (the resolver puts it in place)

@@ -10,11 +10,14 @@ from .base import Inferred, Layer, ShapeError, product
 
 
 class BatchNorm(Layer):
-    """Batch normalisation over the last axis: γ, β learned; moving mean and variance not trained."""
+    """Batch normalisation over the last axis: γ, β learned (unless `scale`/`center` is false); moving mean
+    and variance not trained."""
 
     type: Literal["batchnorm"] = "batchnorm"
     epsilon: float = Field(1e-3, gt=0)
     momentum: float = Field(0.99, ge=0, le=1)
+    center: bool = Field(True, description="Learn the shift β (false: none, e.g. before a ReLU that a bias would not change).")
+    scale: bool = Field(True, description="Learn the scale γ (false: none, e.g. before a linear layer or a ReLU).")
 
     family: ClassVar[str] = "norm"
     folds_into: ClassVar[str] = "previous"
@@ -25,19 +28,24 @@ class BatchNorm(Layer):
         c = shape[-1]
         if c is None:
             raise ShapeError("batch norm needs a known channel count")
-        return Inferred([shape], trainable=2 * c, non_trainable=2 * c, macs=product(d for d in shape if d) * 2)
+        learned = int(self.center) + int(self.scale)
+        return Inferred([shape], trainable=learned * c, non_trainable=2 * c, macs=product(d for d in shape if d) * 2)
 
     def keras(self, keras, name):
-        return keras.layers.BatchNormalization(epsilon=self.epsilon, momentum=self.momentum, name=name)
+        return keras.layers.BatchNormalization(epsilon=self.epsilon, momentum=self.momentum, center=self.center,
+                                               scale=self.scale, name=name)
 
     def label(self):
-        return "batch norm"
+        left_out = [w for w, on in (("γ", self.scale), ("β", self.center)) if not on]
+        return "batch norm" + (f" (no {', '.join(left_out)})" if left_out else "")
 
     def brief(self, lang):
         return "배치 정규화" if lang == "ko" else "batch norm"
 
     def doc_facts(self, node, graph):
         c = node.shape[-1]
+        learned = int(self.center) + int(self.scale)
         return {"in": node.shape, "out": node.shape, "c": c, "epsilon": self.epsilon, "momentum": self.momentum,
                 "trainable": node.trainable, "non_trainable": node.non_trainable, "params": node.params,
-                "params_ok": node.trainable == 2 * c and node.non_trainable == 2 * c}
+                "center": self.center, "scale": self.scale, "learned": learned,
+                "params_ok": node.trainable == learned * c and node.non_trainable == 2 * c}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from typing import ClassVar, Literal
 
-from .base import Inferred, Layer, Rate
+from pydantic import Field
+
+from .base import Inferred, Layer, PositiveInt, Rate, ShapeError, fmt_shape
 
 
 class Dropout(Layer):
@@ -13,16 +15,26 @@ class Dropout(Layer):
 
     type: Literal["dropout"] = "dropout"
     rate: Rate
+    noise_shape: list[PositiveInt | None] | None = Field(
+        None, description="The shape of the random keep/drop mask without the batch axis; 1 shares one "
+        "decision along an axis, null takes the input's size (Keras' noise_shape with its batch axis left out).")
 
     family: ClassVar[str] = "regularization"
     folds_into: ClassVar[str] = "previous"
     display: ClassVar[dict[str, str]] = {"en": "dropout", "ko": "드롭아웃"}
 
     def infer(self, inputs):
-        return Inferred([inputs[0]])
+        (shape,) = inputs
+        if self.noise_shape is not None:
+            if len(self.noise_shape) != len(shape) or any(
+                    m not in (None, 1) and m != d for m, d in zip(self.noise_shape, shape)):
+                raise ShapeError(f"noise_shape {fmt_shape(self.noise_shape)} does not fit the input {fmt_shape(shape)}",
+                                 field="noise_shape", hint="one entry per axis: 1, null or the axis' size")
+        return Inferred([shape])
 
     def keras(self, keras, name):
-        return keras.layers.Dropout(self.rate, name=name)
+        noise = None if self.noise_shape is None else (None, *self.noise_shape)
+        return keras.layers.Dropout(self.rate, noise_shape=noise, name=name)
 
     def label(self):
         return f"dropout {self.rate:g}"
@@ -30,6 +42,10 @@ class Dropout(Layer):
     def doc_facts(self, node, graph):
         rate = self.rate
         units = None if None in node.shape else math.prod(node.shape)
+        mask = None if self.noise_shape is None else [d if m is None else m for m, d in zip(self.noise_shape, node.shape)]
+        per_sample = mask is not None and all(m == 1 for m in mask)
+        decisions = None if mask is None or None in mask else math.prod(mask)
         return {"in": node.shape, "out": node.shape, "rate": rate, "keep": 1 - rate,
                 "scale": 1 / (1 - rate) if rate < 1 else None, "units": units,
-                "dropped": None if units is None else round(rate * units)}
+                "dropped": None if units is None else round(rate * units), "mask": mask,
+                "per_sample": per_sample, "decisions": decisions}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, ShapeError, fmt_shape
@@ -14,23 +15,46 @@ class _Merge(Layer):
     max_inputs: ClassVar[int] = 64
 
 
-class Add(_Merge):
-    """Elementwise sum of tensors of the same shape (a residual connection's merge)."""
+def broadcast(first, second):
+    """Keras' rule for an elementwise merge of two shapes (without the batch axis): aligned at the
+    last axis, an axis of size 1 stretches to the other's, a missing leading axis counts as 1;
+    None (a size only known at run time) stays None. None where the shapes cannot be combined."""
+    if len(first) < len(second):
+        first, second = second, first
+    out = list(first[:len(first) - len(second)])
+    for a, b in zip(first[len(first) - len(second):], second):
+        if a is None or b is None:
+            out.append(None)
+        elif a == 1 or b == 1 or a == b:
+            out.append(b if a == 1 else a)
+        else:
+            return None
+    return tuple(out)
+
+
+class _Elementwise(_Merge):
+    """A merge value by value, with Keras' broadcasting (``broadcast``)."""
+
+    def infer(self, inputs):
+        out = inputs[0]
+        for other in inputs[1:]:
+            out = broadcast(out, other)
+            if out is None:
+                raise ShapeError(f"{self.type} needs inputs of the same shape (or sizes of 1 that broadcast), got "
+                                 f"{' and '.join(fmt_shape(s) for s in inputs)}", hint=self.mismatch_hint)
+        return Inferred([out])
+
+    mismatch_hint: ClassVar[str] = ""
+
+
+class Add(_Elementwise):
+    """Elementwise sum (a residual connection's merge); shapes broadcast as in Keras (sizes of 1 stretch)."""
 
     type: Literal["add"] = "add"
 
     merges: ClassVar[str] = "sum"
     display: ClassVar[dict[str, str]] = {"en": "add", "ko": "덧셈(Add)"}
-
-    def infer(self, inputs):
-        first = inputs[0]
-        for other in inputs[1:]:
-            if len(other) != len(first) or any(a is not None and b is not None and a != b
-                                               for a, b in zip(first, other)):
-                raise ShapeError(f"add needs inputs of the same shape, got "
-                                 f"{' and '.join(fmt_shape(s) for s in inputs)}",
-                                 hint="give the shortcut a projection (1×1 conv with the right filters and stride)")
-        return Inferred([first])
+    mismatch_hint: ClassVar[str] = "give the shortcut a projection (1×1 conv with the right filters and stride)"
 
     def keras(self, keras, name):
         return keras.layers.Add(name=name)
@@ -51,6 +75,42 @@ class Add(_Merge):
                 "shortcut_chain": chains[shortcut] if residual else [], "body_chain": chains[body] if residual else [],
                 "then": then.name if then else None,
                 "add_norm": then is not None and isinstance(then.layer, LayerNorm)}
+
+
+class Multiply(_Elementwise):
+    """Elementwise product; shapes broadcast as in Keras, so a (1, 1, C) gate scales every position
+    of an (H, W, C) map (squeeze-and-excitation)."""
+
+    type: Literal["multiply"] = "multiply"
+
+    merges: ClassVar[str] = "product"
+    display: ClassVar[dict[str, str]] = {"en": "multiply", "ko": "곱셈(Multiply)"}
+    mismatch_hint: ClassVar[str] = "a gate must have the map's channels, with 1 for each axis it is shared along"
+
+    def keras(self, keras, name):
+        return keras.layers.Multiply(name=name)
+
+    def label(self):
+        return "multiply"
+
+    def doc_facts(self, node, graph):
+        shapes = graph.input_shapes(node)
+        out = node.shape
+        # a gate: an input whose every axis but the last is 1 (or missing), scaling a larger map
+        gates = [k for k, s in enumerate(shapes) if s != out and all(d == 1 for d in s[:-1])
+                 and s[-1] == out[-1]]
+        gate = gates[0] if len(shapes) == 2 and len(gates) == 1 else None
+        spread = None if gate is None or None in out[:-1] else math.prod(out[:-1])
+        return {"in": shapes, "out": out, "inputs": [str(r) for r in node.inputs], "gate": gate,
+                "gate_name": str(node.inputs[gate]) if gate is not None else None,
+                "map_name": str(node.inputs[1 - gate]) if gate is not None else None,
+                "channels": out[-1], "positions": spread,
+                "sigmoid": gate is not None and _ends_in_sigmoid(graph, node.inputs[gate].node)}
+
+
+def _ends_in_sigmoid(graph, name) -> bool:
+    layer = graph.nodes[name].layer
+    return getattr(layer, "activation", None) in ("sigmoid", "hard_sigmoid")
 
 
 class Concat(_Merge):
