@@ -589,7 +589,7 @@ def valid_specs(draw):
             steps = c.pick(None, 4, 7)
             c.last = c.input([steps], c.pick("int32", "float32"))
             c.add({"type": "embedding", "vocab": c.integers(2, 30), "dim": c.integers(1, 6),
-                   "mask_zero": False})
+                   "mask_zero": c.draw(st.booleans())})
             shape = (steps, spec["layers"][-1]["dim"])
         elif start == "sequence":
             shape = (c.pick(None, 3, 6), c.integers(1, 6))
