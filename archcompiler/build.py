@@ -18,17 +18,20 @@ STEPS = ("Keras model", "diagram", "docs")
 
 
 def write_outputs(graph: Graph, folder: Path, langs: tuple[str, ...], notify: Callable[[str], object],
-                  step: Callable[[str], object] = lambda what: None, guide: bool = False) -> None:
+                  step: Callable[[str], object] = lambda what: None, guide: bool = False,
+                  weights: str | None = None, with_weights: bool = True) -> None:
     """The Keras model, summary, diagram and docs of one spec into ``folder``; ``step`` is told each
-    step's name as it starts; with ``guide`` the docs link the concepts guide one folder up."""
+    step's name as it starts; with ``guide`` the docs link the concepts guide one folder up;
+    ``weights`` (imagenet or a file) are loaded into the model, which without ``with_weights`` is
+    written as its architecture alone (export.save_model)."""
     from .emit.diagram import write_diagram
     from .emit.docs import write_docs
-    from .emit.keras_model import build_model
     from .emit.python_source import write_python
+    from .export import save_model
     from .emit.summary import summary_text
 
     step(STEPS[0])
-    build_model(graph).save(folder / f"{graph.name}.keras")
+    save_model(graph, folder, notify, weights, with_weights)
     write_python(graph, folder, notify)
     (folder / "summary.txt").write_text(summary_text(graph), encoding="utf-8")
     step(STEPS[1])
@@ -38,22 +41,26 @@ def write_outputs(graph: Graph, folder: Path, langs: tuple[str, ...], notify: Ca
 
 
 def build_one(graph: Graph, out_dir: Path, langs: tuple[str, ...], notify: Callable[[str], object],
-              step: Callable[[str], object] = lambda what: None, guide: bool = False) -> Path:
-    """``out_dir/<name>/`` with every output, whole or not at all."""
+              step: Callable[[str], object] = lambda what: None, guide: bool = False, **model) -> Path:
+    """``out_dir/<name>/`` with every output, whole or not at all (``model``: write_outputs' weights options)."""
     target = safe_child(out_dir, graph.name)
     with staged_folder(target) as stage:
-        write_outputs(graph, stage, langs, notify, step, guide)
+        write_outputs(graph, stage, langs, notify, step, guide, **model)
     return target
 
 
-def build_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], index: bool, status: Console) -> list[Path]:
-    """Build every graph with a progress bar on ``status``; the docs index too with ``index``."""
-    for graph in graphs:
-        safe_child(out_dir, graph.name)
-    make_folder(out_dir)  # fail before the slow part
+def build_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], index: bool, status: Console,
+                 **model) -> list[Path]:
+    """Build every graph with a progress bar on ``status``; the docs index too with ``index``
+    (``model``: write_outputs' weights options)."""
     from .emit.concepts import write_concepts
     from .emit.docs import write_index
-    from .emit.keras_model import import_keras
+    from .emit.keras_model import import_keras, require_keras
+
+    for graph in graphs:
+        safe_child(out_dir, graph.name)
+    require_keras()  # nothing written where Keras or its backend is missing
+    make_folder(out_dir)  # fail before the slow part
 
     written = []
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -65,7 +72,7 @@ def build_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], ind
             def step(what: str, graph=graph, done=k * len(STEPS)) -> None:
                 progress.update(task, description=f"{graph.name}: {what}", completed=done + STEPS.index(what))
 
-            written.append(build_one(graph, out_dir, langs, status.print, step, guide=index))
+            written.append(build_one(graph, out_dir, langs, status.print, step, guide=index, **model))
             progress.update(task, completed=(k + 1) * len(STEPS))
             status.print(f"built {written[-1]}  ({graph.total_params:,} params)")
     if index:

@@ -109,6 +109,9 @@ def parse_formats(values: list[str] | None) -> list[str]:
 SpecArg = typer.Argument(..., metavar="SPEC", help="A spec file, a built-in spec name, or - for stdin.", autocompletion=complete_spec)
 SpecsArg = typer.Argument(None, metavar="SPEC...", help="Spec files, built-in spec names, or - for stdin.", autocompletion=complete_spec)
 SetOption = typer.Option(None, "--set", metavar="NAME=VALUE", help="Override a spec param, e.g. --set num_classes=10.")
+WeightsOption = typer.Option(None, "--weights", metavar="imagenet|FILE", help="Load weights: imagenet (specs with "
+                             "keras_application, through Keras' loader and cache) or a .keras/.weights.h5 file, by "
+                             "layer name; what did not match is reported.")
 JsonOption = typer.Option(False, "--json", help="Print JSON (keys documented in the README) instead of text.")
 
 
@@ -277,28 +280,45 @@ def build(specs: Optional[List[str]] = SpecsArg,
           out_dir: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one subfolder per spec."),
           set_: Optional[List[str]] = SetOption,
           all_: bool = typer.Option(False, "--all", help="Build every built-in spec (and the docs index)."),
-          lang: Lang = typer.Option(Lang.all, "--lang", help="Docs language.")):
+          lang: Lang = typer.Option(Lang.all, "--lang", help="Docs language."),
+          weights: Optional[str] = WeightsOption,
+          no_weights: bool = typer.Option(False, "--no-weights", help="Write the architecture (<name>.json, "
+                                          "<name>.py) without the weights file; the summary says its size.")):
     """Compile specs into Keras models, with summary, diagram and docs, in OUT/<name>/."""
     from .build import build_graphs
+    from .export import check_weights_option
 
     graphs = api.load_graphs(_specs(specs, all_), _parse_sets(set_))
-    build_graphs(graphs, out_dir, _langs(lang), index=all_, status=err)
+    check_weights_option(graphs, weights, not no_weights)
+    build_graphs(graphs, out_dir, _langs(lang), index=all_, status=err, weights=weights, with_weights=not no_weights)
 
 
 class ExportFormat(str, Enum):
     python = "python"
+    savedmodel = "savedmodel"
+    onnx = "onnx"
 
 
 @app.command()
 @handled
 def export(spec: str = SpecArg,
            format_: ExportFormat = typer.Option(..., "--format", "-f", help="python: a readable, standalone "
-                                                "Keras 3 program (build_model(**params); run it for the summary)."),
-           output: str = typer.Option("-", "--out", "-o", metavar="FILE|-", help="The file to write; - for stdout."),
-           set_: Optional[List[str]] = SetOption):
-    """Export a spec's model in another form, without building it."""
+                                                "Keras 3 program (build_model(**params); run it for the summary); "
+                                                "savedmodel: a TensorFlow SavedModel folder; onnx: an ONNX file."),
+           output: str = typer.Option("-", "--out", "-o", metavar="FILE|-", help="The file to write; - for stdout "
+                                      "(python), ./<name>_savedmodel or ./<name>.onnx (the others)."),
+           set_: Optional[List[str]] = SetOption,
+           weights: Optional[str] = WeightsOption):
+    """Export a spec's model in another form: Python source (without building it), SavedModel or ONNX."""
     from .emit.python_source import write_text
 
+    if format_ is not ExportFormat.python:
+        from .export import check_weights_option, export_graph
+
+        graph = api.load_graph(spec, _parse_sets(set_))
+        check_weights_option([graph], weights)
+        path = export_graph(graph, format_.value, None if output == "-" else Path(output), weights, err.print)
+        return err.print(f"wrote {path}")
     text = api.Architecture(api.load_graph(spec, _parse_sets(set_))).python_source()
     if output == "-":
         return sys.stdout.write(text)

@@ -76,6 +76,9 @@ class SpecDoc(Strict):
     result: Text | None = Field(None, description="The ILSVRC result, or the problem it solved.")
     summary: Text | None = None
     key_ideas: list[Text] = Field(default_factory=list)
+    keras_application: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]{1,40}$")] | None = Field(None, description=(
+        "The keras.applications model with this layout (e.g. VGG16), whose published weights "
+        "build --weights imagenet loads by layer name."))
     params: dict[str, Any] = Field(default_factory=dict)
     inputs: dict[LayerName, InputSpec]
     blocks: dict[str, BlockSpec] = Field(default_factory=dict)

@@ -36,6 +36,17 @@ def import_keras():
     return sys.modules["keras"]
 
 
+def require_keras() -> None:
+    """Fail fast, before anything is written and without importing them, when Keras or the chosen
+    backend (KERAS_BACKEND) is not installed."""
+    import importlib.util
+
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    for module in ("keras", backend if backend in BACKEND_EXTRAS else None):
+        if module and importlib.util.find_spec(module) is None:
+            raise SpecErrors([_missing(ModuleNotFoundError(f"No module named '{module}'", name=module))])
+
+
 def _import_quietly():
     """TensorFlow's native start-up notices go straight to file descriptor 2, bypassing Python,
     so they are muted only for the duration of the import."""

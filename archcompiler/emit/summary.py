@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
+from ..export import human_bytes, weights_bytes
 from ..graph import Graph, Node
 from ..layers import fmt_shape
 
@@ -43,7 +44,7 @@ def summary_table(graph: Graph) -> Table:
     table.caption = (f"Total params: {graph.total_params:,} ({human(graph.total_params)})  ·  "
                      f"Trainable: {graph.trainable:,}  ·  Non-trainable: {graph.non_trainable:,}  ·  "
                      f"MACs: {graph.macs:,} ({human(graph.macs)})  ·  FLOPs ≈ 2 × MACs: {2 * graph.macs:,} "
-                     f"({human(2 * graph.macs)})")
+                     f"({human(2 * graph.macs)})  ·  Weights at float32: {human_bytes(weights_bytes(graph))}")
     table.caption_justify = "left"
     return table
 
