@@ -24,7 +24,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e '.[keras,test]' 2>&1 | grep -v -E '^WARNING: (Location|Skipping)' || true
-.venv/bin/python -c "import archcompiler, keras, pydantic, typer, rich, jinja2, graphviz, pytest" \
+# TensorFlow is Keras' default backend; JAX (~90 MB, for the backend tests) and the ONNX exporter
+# (~40 MB) come along. PyTorch does not (its PyPI wheel brings ~5 GB of CUDA): '.[torch]' by hand.
+.venv/bin/python -m pip install -q -e '.[keras,test,jax,export]' 2>&1 | grep -v -E '^WARNING: (Location|Skipping)' || true
+.venv/bin/python -c "import archcompiler, keras, jax, onnx, onnxruntime, pydantic, typer, rich, jinja2, graphviz, pytest" \
   || { echo "setup failed: the Python packages did not install" >&2; exit 1; }
 echo "archcompiler is set up: .venv/bin/archcompiler --help"
