@@ -31,7 +31,9 @@ class Program:
         for _ in self.doc.blocks:  # the blocks used by used blocks, to any depth
             used |= {u for b in used if b in self.doc.blocks for u in block_uses(self.doc.blocks[b].layers)}
         self.blocks = [b for b in self.doc.blocks if b in used]
-        self.globals = {"keras", "build_model", "range", "len", *map(python_name, self.blocks)}
+        # names the program itself uses: no variable may take them
+        self.globals = {"keras", "ops", "math", "build_model", "range", "len", "min", "max", "abs", "int",
+                        *map(python_name, self.blocks)}
         self.params = {p: python_name(p) for p in self.doc.params}
         self.block_params = self._block_params()
 
@@ -122,13 +124,19 @@ class Program:
             return one_or_list([self._reference(fn, o if isinstance(o, str) else o.layer) for o in self.doc.outputs])
         var = fn.fresh("outputs")
         self.code.line(f"{var} = []")
+        condition, depth = True, self.code.depth
         for output in self.doc.outputs:
-            ref = self._reference(fn, output if isinstance(output, str) else output.layer)
-            if isinstance(output, str) or output.when is True:
-                self.code.line(f"{var}.append({ref})")
-            elif output.when is not False:
-                with self.code.block(f"if {fn.translate(output.when)}:"):
-                    self.code.line(f"{var}.append({ref})")
+            when = True if isinstance(output, str) else output.when
+            if when is False:
+                continue
+            if when != condition:  # outputs under the same condition share one if
+                self.code.depth = depth
+                if when is not True:
+                    self.code.line(f"if {fn.translate(when)}:")
+                    self.code.depth += 1
+                condition = when
+            self.code.line(f"{var}.append({self._reference(fn, output if isinstance(output, str) else output.layer)})")
+        self.code.depth = depth
         return f"{var} if len({var}) > 1 else {var}[0]"
 
     # --- entries -------------------------------------------------------------------------------
