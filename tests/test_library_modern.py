@@ -1,0 +1,97 @@
+"""The library beyond the lecture (issue 11, CNN half): each spec matches its reference exactly —
+total, trainable and non-trainable parameters — and, where keras.applications has the model, it is
+the same network: every layer with weights has the same name, output shape and weight shapes, and
+with the reference's weights copied in by name (batch-norm statistics randomised, so a wrong epsilon
+or a swapped input shows) the outputs agree. One module-scoped build per model."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from archcompiler.resolve import load_graph
+
+# (total, trainable, non-trainable) as Keras counts them
+FIGURES = {
+    "densenet121": (8_062_504, 7_978_856, 83_648),
+    "mobilenet_v2": (3_538_984, 3_504_872, 34_112),
+}
+REFERENCES = {"densenet121": "DenseNet121", "mobilenet_v2": "MobileNetV2"}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_parameter_counts(name):
+    g = load_graph(name)
+    assert (g.total_params, g.trainable, g.non_trainable) == FIGURES[name]
+
+
+def _random_weights(keras, layer, rng):
+    """Weights that keep the signal alive through a deep random network (He-normal by each kernel's
+    true fan-in: a depthwise filter sees k·k values, not k·k·C), and random statistics for batch
+    norms and input normalizations (variances positive), so that a wrong epsilon, a swapped input or
+    a missing layer changes the outputs."""
+    values = []
+    for variable in layer.weights:
+        shape, name = tuple(variable.shape), variable.name
+        if name in ("gamma", "moving_variance", "variance"):
+            values.append(rng.uniform(0.5, 1.5, shape))
+        elif name == "count":
+            values.append(np.ones(shape))
+        elif len(shape) < 2:
+            values.append(rng.normal(0, 0.1, shape))
+        else:
+            fan_in = math.prod(shape[:2] if "depthwise" in name else shape[:-1])
+            values.append(rng.normal(0, math.sqrt(2 / fan_in), shape))
+    return [v.astype("float32") for v in values]
+
+
+def _count(weights):
+    return sum(math.prod(w.shape) for w in weights)
+
+
+@pytest.fixture(scope="module", params=sorted(REFERENCES))
+def pair(request):
+    keras = pytest.importorskip("keras")
+    from archcompiler.emit.keras_model import build_model
+
+    name = request.param
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    reference = getattr(keras.applications, REFERENCES[name])(weights=None)
+    graph = load_graph(name)
+    ours = build_model(graph)  # itself checks Keras against the inferred graph, layer by layer
+    yield name, graph, reference, ours
+    del reference, ours
+    keras.backend.clear_session()
+
+
+def test_same_network_as_keras_applications(pair):
+    keras = pytest.importorskip("keras")
+    name, graph, reference, ours = pair
+    assert reference.count_params() == graph.total_params
+    ref = {layer.name: layer for layer in reference.layers if layer.weights}
+    mine = {layer.name: layer for layer in ours.layers if layer.weights}
+    assert set(mine) == set(ref), (sorted(set(mine) - set(ref))[:5], sorted(set(ref) - set(mine))[:5])
+    for layer_name, layer in ref.items():
+        node = graph.nodes[layer_name]
+        assert tuple(layer.output.shape[1:]) == node.shape, layer_name
+        assert (_count(layer.trainable_weights), _count(layer.non_trainable_weights)) == (
+            node.trainable, node.non_trainable), layer_name
+        assert [tuple(w.shape) for w in layer.weights] == [tuple(w.shape) for w in mine[layer_name].weights]
+    rng = np.random.default_rng(0)
+    for layer_name, layer in ref.items():
+        values = _random_weights(keras, layer, rng)
+        layer.set_weights(values)
+        mine[layer_name].set_weights(values)
+    x = rng.uniform(-1, 1, (2, *reference.input_shape[1:])).astype("float32")
+    probe = reference.layers[-2].name  # the features the classifier reads, and its predictions
+    outputs = []
+    for model in (reference, ours):
+        tap = keras.Model(model.inputs[0], [model.get_layer(probe).output, model.outputs[0]])
+        outputs.append([np.asarray(t) for t in tap(x, training=False)])
+    (ref_features, ref_pred), (our_features, our_pred) = outputs
+    assert ref_features.std() > 0 and not np.allclose(ref_features[0], ref_features[1])  # a non-trivial check
+    np.testing.assert_allclose(our_features, ref_features, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(our_pred, ref_pred, rtol=1e-4, atol=1e-7)
