@@ -230,9 +230,14 @@ def summary(spec: str = SpecArg, set_: Optional[List[str]] = SetOption, as_json:
 
 @app.command("list")
 @handled
-def list_specs(as_json: bool = JsonOption):
-    """The built-in specs with title, family, year, layer and parameter counts."""
+def list_specs(as_json: bool = JsonOption,
+               kinds: bool = typer.Option(False, "--kinds", help="List the layer kinds instead: every kind, "
+                                          "built in or from an installed plugin (package and version).")):
+    """The built-in specs with title, family, year, layer and parameter counts (--kinds: the layer kinds)."""
     from .library import builtin_names
+
+    if kinds:
+        return _list_kinds(as_json)
 
     records = []
     for name in builtin_names():
@@ -254,6 +259,27 @@ def list_specs(as_json: bool = JsonOption):
         else:
             table.add_row(r["name"], r["title"] or "", r["family"] or "", str(r["year"] or ""), str(r["layers"]),
                           f"{r['params']:,}")
+    out.print(table)
+
+
+def _list_kinds(as_json: bool) -> None:
+    from .layers import KINDS
+    from .plugins import load_all_or_raise, origin
+
+    load_all_or_raise()
+    records = []
+    for kind in sorted(k for k in KINDS if k != "input"):
+        found = origin(KINDS[kind])
+        records.append({"kind": kind, "family": KINDS[kind].family, "from": "built-in" if found is None else "plugin",
+                        "package": found and found.package, "version": found and found.version})
+    if as_json:
+        return _json(records)
+    table = Table(title="Layer kinds", title_justify="left")
+    for column in ("Kind", "Family", "From"):
+        table.add_column(column)
+    for r in records:
+        where = "built-in" if r["from"] == "built-in" else f"plugin {r['package']} {r['version'] or ''}".rstrip()
+        table.add_row(r["kind"], r["family"], where)
     out.print(table)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from . import plugins
 from .cells import CellSpec, check_cell
 from .errors import ErrorCollector, Loc, SpecError, SpecErrors, did_you_mean, pydantic_errors, show_value, validate
 from .extends import entry_names, with_extends
@@ -123,6 +124,7 @@ class Resolver:
     # -- the whole pass
     def run(self) -> Graph:
         self.params = self._params()
+        self.errors.extend(plugins.check_requires(self.raw))
         self.cells = self._cells()
         top = Frame("", {}, dict(self.params))
         inputs = self._inputs(top)
@@ -340,6 +342,12 @@ class Resolver:
             return None
         if kind in STRUCTURAL:
             return self._structure(raw, data, frame, previous, path, repeat)
+        if kind is not None and kind not in KINDS:
+            try:
+                plugins.load_kind(kind)  # an installed plugin's kind; a broken plugin is reported here
+            except plugins.PluginError as e:
+                self.errors.add(e.error(raw.where("type"), f"{path}.type"))
+                return None
         if kind not in KINDS or kind == "input":
             if "type" not in data:
                 self.error(raw.loc, "a layer entry needs 'type' (a layer kind) or 'use' (a block)", path,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .errors import SpecError
 from .graph import Graph, Node
 from .layers import ShapeError
+from .layers.base import is_builtin
 
 
 def infer_node(node: Node, nodes: dict[str, Node], failed: set[str]) -> SpecError | None:
@@ -27,6 +28,13 @@ def infer_node(node: Node, nodes: dict[str, Node], failed: set[str]) -> SpecErro
         path = f"{node.path}.{e.field}" if e.field else node.path
         return SpecError(loc or node.loc, f"{node.name} ({node.kind}): {e.message}", path, e.hint,
                          getattr(e, "code", "E-SHAPE"))
+    except Exception as e:  # a built-in kind's is our bug; a plugin kind's is the plugin's, named
+        if is_builtin(type(node.layer)):
+            raise
+        from .plugins import fault
+
+        failed.add(node.name)
+        return fault(node, "infer", e)
     node.shapes, node.trainable, node.non_trainable, node.macs = (
         result.shapes, result.trainable, result.non_trainable, result.macs)
     return None

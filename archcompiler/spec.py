@@ -68,6 +68,9 @@ class SpecDoc(Strict):
     title_ko: str | None = Field(None, description="The title in the Korean docs (default: title).")
     family: Family | None = None
     extends: str | None = Field(None, description="A built-in spec name or a path; this file overrides it.")
+    requires: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$", max_length=100)]] = Field(
+        default_factory=list, description="Plugins (installed packages) whose layer kinds the spec uses; "
+        "a missing one is reported with its install command.")
     override: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="With extends: changed fields of named layers or block uses.")
     year: int | None = None
@@ -126,7 +129,10 @@ STRUCTURAL = {"residual": Residual, "branches": Branches}
 
 
 def json_schema() -> dict:
-    """The JSON Schema of the spec format, layer entries included, for editors."""
+    """The JSON Schema of the spec format, layer entries included (installed plugins' too), for editors."""
+    from .plugins import load_all_or_raise
+
+    load_all_or_raise()
     kinds = tuple(k for t, k in KINDS.items() if t != "input")
     layer = Annotated[Union[kinds + (Residual, Branches)], Field(discriminator="type")]  # type: ignore[valid-type]
     entry = Union[layer, BlockUse]

@@ -84,13 +84,16 @@ def _missing(error: ImportError) -> SpecError:
 def build_model(graph: Graph, check: bool = True):
     keras = import_keras()
 
+    from ..plugins import blame, guard
+
     tensors: dict[str, list] = {}
     for node in graph.nodes.values():
         if node.is_input:
             tensors[node.name] = [node.layer.keras(keras, node.name)]
             continue
-        layer = node.layer.keras(keras, node.name)
-        out = node.layer.call(layer, [tensors[r.node][r.index] for r in node.inputs])
+        with guard(node, "keras()"):  # a plugin kind's failure names the plugin
+            layer = node.layer.keras(keras, node.name)
+            out = node.layer.call(layer, [tensors[r.node][r.index] for r in node.inputs])
         tensors[node.name] = list(out) if isinstance(out, (list, tuple)) else [out]
     inputs = [tensors[name][0] for name in graph.inputs]
     outputs = [tensors[r.node][r.index] for r in graph.outputs]
@@ -98,6 +101,7 @@ def build_model(graph: Graph, check: bool = True):
                         outputs=outputs if len(outputs) > 1 else outputs[0], name=graph.name)
     if check:
         problems = compare(graph, model, tensors)
+        blame(graph, problems)  # a plugin kind's infer() that Keras contradicts: the plugin's bug, named
         if problems:
             raise InferenceMismatch(f"{graph.name}: Keras disagrees with the inferred graph:\n  "
                                     + "\n  ".join(problems))

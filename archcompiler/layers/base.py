@@ -36,6 +36,11 @@ FAMILIES = (
 )
 
 
+def is_builtin(cls) -> bool:
+    """Whether a kind is one of archcompiler's own (a module of this package), not a plugin's."""
+    return cls is not None and cls.__module__.startswith(__name__.rsplit(".", 1)[0] + ".")
+
+
 class ShapeError(Exception):
     """An impossible shape, reported at the layer's line (and field, if known)."""
 
@@ -115,12 +120,15 @@ class Layer(BaseModel):
     # the docs template under templates/<lang>/kinds/ (default: the kind's own name); the docs fall
     # back to templates/<lang>/<family>.md.j2, then to generic.md.j2
     doc_template: ClassVar[str | None] = None
+    # a plugin kind's version of the public base (archcompiler.plugin.PLUGIN_API_VERSION); None: built in
+    plugin_api: ClassVar[int | None] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):
         super().__pydantic_init_subclass__(**kwargs)
         kind = cls.model_fields["type"].default
-        if isinstance(kind, str):
+        # a kind defined elsewhere (a plugin) never replaces a built-in one; the plugin loader says so
+        if isinstance(kind, str) and (is_builtin(cls) or not is_builtin(KINDS.get(kind))):
             KINDS[kind] = cls
 
     # --- the rule ---------------------------------------------------------

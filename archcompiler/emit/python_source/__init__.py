@@ -39,7 +39,7 @@ def python_source(graph: Graph) -> str:
              f"Run ``python {spec.name}.py`` to print its summary.",
              '"""',
              "",
-             *_imports(["import keras", *imports])]
+             *_imports(["import keras", *imports, *program.render.imports])]
     for source in classes:
         lines += ["", "", "# Copied from archcompiler.keras: saved models load with either copy.",
                   "# fmt: off", *source.splitlines(), "# fmt: on"]

@@ -16,13 +16,13 @@ RUNTIME = "archcompiler.keras"
 
 
 @lru_cache(maxsize=None)
-def _defaults(path: str, runtime: bool, method: str | None) -> dict:
+def _defaults(path: str, runtime: bool, method: str | None, module: str | None = None) -> dict:
     """The keyword defaults of a Keras class (or of its ``call``), to leave out what equals them."""
     from ..keras_model import import_keras
 
     target, parts = import_keras(), path.split(".")[1:]
-    if runtime:
-        target, parts = importlib.import_module(RUNTIME), path.split(".")
+    if runtime or module:
+        target, parts = importlib.import_module(module or RUNTIME), path.split(".")
     for part in parts:
         target = getattr(target, part)
     if method:
@@ -49,6 +49,7 @@ class Renderer:
 
     def __init__(self):
         self.runtime: list[str] = []  # archcompiler.keras classes used, in order of first use
+        self.imports: list[str] = []  # plugins' own classes used: "from module import Class"
         self.constants: dict[str, str] = {}  # module constant name → its flat source
         self.constant_trees: dict[str, object] = {}
 
@@ -59,6 +60,8 @@ class Renderer:
         if isinstance(value, Construct):
             if value.runtime and value.path not in self.runtime:
                 self.runtime.append(value.path)
+            if value.module and f"from {value.module} import {value.path}" not in self.imports:
+                self.imports.append(f"from {value.module} import {value.path}")
             return Brackets(Atom(value.path), self._arguments(value, value.args, value.kwargs, None, hoist))
         if isinstance(value, Var):
             return Atom(value.name)
@@ -74,7 +77,7 @@ class Renderer:
         return Atom(literal(value))
 
     def _arguments(self, construct: Construct, args, kwargs, method, hoist: str = "") -> list:
-        defaults = _defaults(construct.path, construct.runtime, method)
+        defaults = _defaults(construct.path, construct.runtime, method, construct.module)
         items = [self.tree(a, hoist) for a in args]
         for key, value in kwargs.items():
             if key in defaults and _same(value, defaults[key]):

@@ -222,6 +222,7 @@ class Construct:
     args: tuple
     kwargs: dict
     runtime: bool = False  # one of archcompiler's own classes (archcompiler.keras), copied into the file
+    module: str | None = None  # a plugin's own class, imported from this module
 
     def __call__(self, *args, **kwargs):
         return Apply(self, args, kwargs)
@@ -248,15 +249,19 @@ class KerasRecorder:
     path: str = "keras"
     runtime: bool = False
     seen: list = field(default_factory=list)
+    module: str | None = None
 
     def __getattr__(self, attribute: str):
         if attribute.startswith("__"):
             raise AttributeError(attribute)
         if attribute == "archcompiler_runtime":  # layers.base.runtime(keras) asks for archcompiler.keras
             return KerasRecorder("", True, self.seen)
-        return KerasRecorder(f"{self.path}.{attribute}" if self.path else attribute, self.runtime, self.seen)
+        if attribute == "archcompiler_import":  # plugin.keras_layer(keras, module, name): a plugin's own class
+            return lambda module, name: KerasRecorder(name, False, self.seen, module)
+        return KerasRecorder(f"{self.path}.{attribute}" if self.path else attribute, self.runtime, self.seen,
+                             self.module)
 
     def __call__(self, *args, **kwargs):
-        construct = Construct(self.path, args, kwargs, self.runtime)
+        construct = Construct(self.path, args, kwargs, self.runtime, self.module)
         self.seen.append(construct)
         return construct
