@@ -101,13 +101,17 @@ layers:
 
 NASTY = r"""
 name: nasty
+title: 'a<b>"c'
 inputs:
-  'x': {shape: [8]}
+  x: {shape: [8]}
+blocks:
+  odd:
+    title: {en: "a<b>\"c amp&semi;#35;`tick` back\\slash\\ new\nline]\"}{", ko: "-"}
+    layers:
+      - {type: dense, name: inner, units: 4}
 layers:
-  - {type: dense, name: 'a<b>"c', units: 4}
-  - {type: dense, name: 'amp&semi;#35;`tick`', units: 4}
-  - {type: dense, name: 'back\slash\', units: 4}
-  - {type: dense, name: "new\nline]\"}{", units: 2}
+  - {use: odd, name: first}
+  - {type: dense, name: last, units: 2}
 """
 
 
@@ -273,7 +277,8 @@ def test_two_inputs_side_by_side_with_states_and_attention_labelled(graphs):
 
 # --- escaping ----------------------------------------------------------------------------
 
-def test_names_are_escaped_in_dot_and_mermaid(graphs):
+def test_titles_are_escaped_in_dot_and_mermaid(graphs):
+    """Names are plain words (validate checks them); the spec's and a block's titles are free text."""
     g = graphs["nasty"]
     src = diagram_source(g, wrap=False).source
     assert "a&lt;b&gt;&quot;c" in src and "amp&amp;semi;#35;`tick`" in src
@@ -294,7 +299,7 @@ def test_escaped_names_render(graphs, tmp_path):
     g = graphs["nasty"]
     files = write_diagram(g, tmp_path, ["dot", "svg"])
     svg = ET.parse(files[1]).getroot()  # well-formed XML
-    text = " ".join(t.text or "" for t in svg.iter() if t.tag.endswith("text"))
+    text = " ".join(svg.itertext())
     assert 'a<b>"c' in text and "back\\slash\\" in text
 
 
