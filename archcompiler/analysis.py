@@ -39,6 +39,36 @@ class Analysis:
             self._ancestors[name] = out
         return self._ancestors[name]
 
+    def lengths(self) -> dict[str, str]:
+        """The symbol of the variable sequence length each node runs along: ``T`` where the graph has
+        one such length; where inputs of different lengths meet (an encoder–decoder), the lecture's
+        ``T_x`` for the source and ``T_y`` for the target (the length the outputs have), or
+        ``T_<input>`` where there are more. A node's length is its first sequence input's."""
+        if not hasattr(self, "_lengths"):
+            origin: dict[str, str] = {}
+            for node in self.g.nodes.values():
+                if node.name in self.g.inputs:
+                    if None in node.shape:
+                        origin[node.name] = node.name
+                    continue
+                for r in node.inputs:
+                    if r.node in origin and None in self.g.nodes[r.node].shapes[r.index]:
+                        origin[node.name] = origin[r.node]
+                        break
+            sources = list(dict.fromkeys(origin[n] for n in self.g.inputs if n in origin))
+            targets = {origin[r.node] for r in self.g.outputs if r.node in origin}
+            if len(sources) <= 1:
+                names = {s: "T" for s in sources}
+            elif len(sources) == 2 and len(targets) == 1:
+                names = {s: "T_y" if s in targets else "T_x" for s in sources}
+            else:
+                names = {s: f"T_{s}" for s in sources}
+            self._lengths = {n: names[o] for n, o in origin.items()}
+        return self._lengths
+
+    def length_of(self, name: str) -> str:
+        return self.lengths().get(name, "T")
+
     def is_output(self, node: Node) -> bool:
         return node.name in self.outputs
 

@@ -241,10 +241,11 @@ def test_every_conv_formula_matches_the_graph(built, name):
             assert params in docs[node.name], (lang, node.name, params)
 
 
-def _shown(body: str, node) -> bool:
-    """The node's output shape appears in its section (a vector's length may appear as a number)."""
+def _shown(body: str, node, length: str = "T") -> bool:
+    """The node's output shape appears in its section (a vector's length may appear as a number; a
+    variable length as its symbol, T or T_x/T_y)."""
     s = node.shape
-    return shape(s) in body or (len(s) == 1 and (num(s[0]) in body or tex(s[0]) in body))
+    return shape(s, length) in body or (len(s) == 1 and (num(s[0]) in body or tex(s[0]) in body))
 
 
 def _params_shown(body: str, node) -> bool:
@@ -269,7 +270,8 @@ def test_every_documented_layer_shows_its_shape_and_parameters(built, name):
             for layer in item.names:
                 node = g.nodes[layer]
                 body = docs[layer]
-                assert _shown(body, node), (lang, layer, shape(node.shape))
+                length = ctx["lengths"].get(layer, "T")
+                assert _shown(body, node, length), (lang, layer, shape(node.shape, length))
                 assert _params_shown(body, node), (lang, layer, node.params)
 
 
@@ -309,7 +311,7 @@ def test_recurrent_equations_have_the_layers_sizes(built):
         assert r"3 \cdot \left(16 \cdot 16 + 16 \cdot 16 + 2 \cdot 16\right) = 3 \cdot 544 = 1{,}632" in gru
         assert r"H_t = \left(1 - U_t\right) \odot H_{t-1} + U_t \odot \tilde{H}_t" in gru
         rnn = docs["rnn"]  # W: k×m = 8×16, U: 8×8, V: o×k = 5×8 from the dense layer after it
-        assert r"H_t = \tanh\left(U H_{t-1} + W X_t + b\right), \qquad Y = \operatorname{softmax}\left(V H_T\right)" in rnn
+        assert r"H_t = \tanh\left(U H_{t-1} + W X_t + b\right), \qquad Y = \operatorname{softmax}(V H_T + c)" in rnn
         assert "k×m = 8×16" in rnn and "k×k = 8×8" in rnn and "o×k = 5×8" in rnn
         assert r"8 \cdot 16 + 8 \cdot 8 + 8 = 200" in rnn
         mha = docs["mha"]  # 4 heads × 4 = 16, causal

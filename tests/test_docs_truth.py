@@ -10,7 +10,7 @@ from archcompiler.library import builtin_names
 from archcompiler.resolve import load_graph
 
 SPECS = ("lenet5", "alexnet", "zfnet", "vgg16", "googlenet", "resnet18", "resnet50", "resnet101", "resnet152",
-         "lstm", "lstm_gates", "gru", "gru_gates", "seq2seq", "attention", "transformer")
+         "rnn", "lstm", "lstm_gates", "gru", "gru_gates", "seq2seq", "attention", "transformer")
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +142,57 @@ def test_googlenet_calls_only_the_reductions_bottlenecks(docs):
         assert word in section(text, "inception_3a_5x5_reduce", "inception_3a_5x5")
         assert word not in section(text, "inception_3a_1x1", "inception_3a_3x3_reduce")
         assert word not in section(text, "inception_3a_pool_proj", "inception_3a_output")
+
+
+def test_gru_gates_output_matrix_is_as_wide_as_the_bidirectional_state(docs):
+    g = load_graph("gru_gates")
+    width = g.nodes["classifier"].params - g.nodes["classifier"].layer.units  # 129 − 1: V's columns
+    assert width == 2 * g.nodes["gru"].layer.units
+    for lang in ("en", "ko"):
+        text = docs["gru_gates", lang]
+        assert f"o×2k = 1×{width}" in text and "o×k = 1×" not in text
+
+
+@pytest.mark.parametrize("name", ["rnn", "lstm", "gru", "seq2seq", "gru_gates"])
+def test_output_layer_formula_has_the_dense_bias(docs, name):
+    g = load_graph(name)
+    dense = next(n for n in g.layers() if n.kind == "dense")
+    assert dense.layer.use_bias
+    for lang in ("en", "ko"):
+        text = docs[name, lang]
+        assert re.search(r"\(V H_[tT] \+ c\)", text), (name, lang)
+        assert not re.search(r"V H_[tT]\)|\\left\(V H_[tT]\\right\)", text), (name, lang)
+
+
+@pytest.mark.parametrize("name", ["seq2seq", "attention", "transformer"])
+def test_source_and_target_lengths_are_named_apart(docs, name):
+    g = load_graph(name)
+    source, target = g.inputs  # both variable
+    for lang in ("en", "ko"):
+        text = docs[name, lang]
+        assert f"| Input `{source}` | T_x" in text or f"| 입력 `{source}` | T_x" in text, lang
+        assert re.search(rf"\| `{target}` \| [^|]+ \| T_y\b", text), lang
+        assert not re.search(r"(?<![\w_])T×", text), lang  # no bare T where two lengths exist
+
+
+def test_attention_score_matrix_is_target_by_source(docs):
+    for lang in ("en", "ko"):
+        assert "T_y×T_x" in docs["attention", lang]
+        assert "T×T" not in docs["attention", lang]
+
+
+def test_seq2seq_encoder_is_not_said_to_classify_a_sequence(docs):
+    for lang, wrong, right in (("en", "classifying a whole sequence", "nothing reads it"),
+                               ("ko", "시퀀스 전체를 분류할 때", "이 출력을 읽는 층은 없습니다")):
+        encoder = section(docs["seq2seq", lang], "encoder", "decoder")
+        assert wrong not in encoder and right in encoder and "`decoder`" in encoder
+
+
+def test_dropout_history_is_hinton_and_not_in_the_transformer(docs):
+    for lang in ("en", "ko"):
+        assert "AlexNet" not in "\n".join(line for line in docs["transformer", lang].splitlines()
+                                         if "ropout" in line or "드롭아웃" in line)
+        assert "introduced it" not in docs["alexnet", lang] and "처음 도입" not in docs["alexnet", lang]
+        assert "Hinton" in section(docs["alexnet", lang], "drop6", "fc7")
+    assert "Hinton et al. proposed it in 2012" in docs["alexnet", "en"]
+    assert "Hinton 등이 제안" in docs["alexnet", "ko"]

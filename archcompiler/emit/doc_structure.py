@@ -67,6 +67,8 @@ class Block:
     macs: int
     merges: list = field(default_factory=list)  # Items of concat/add nodes directly in the block
     first_anchor: str = ""
+    in_lengths: list = field(default_factory=list)  # the symbol of each input's variable length (T, T_x, T_y)
+    out_length: str = "T"
     is_block = True
 
     @property
@@ -175,7 +177,8 @@ class Doc:
         merges = [c for c in children if not c.is_block and c.node.layer.merges]
         return Block(scope, spec, [inst[0].scopes[depth].name for inst in run], children, level, first,
                      in_shapes, last.shape, sum(n.params for n in first_nodes), sum(n.macs for n in first_nodes),
-                     merges, self.blocks_seen[scope.block])
+                     merges, self.blocks_seen[scope.block],
+                     [self.graph.length_of(r.node) for r in in_refs], self.graph.length_of(last.name))
 
 
 # --- lineage (the lecture's two timelines) -----------------------------------------------

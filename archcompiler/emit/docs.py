@@ -19,7 +19,7 @@ from ..compare import changes_from_parent
 from ..graph import Graph
 from ..library import TEMPLATES_DIR
 from .doc_structure import Block, Doc, Item, _generic, lineage_step, lineages
-from .formatting import anchor, dim, num, pct, sci, shape, tex, tex_shape, texnum, value
+from .formatting import anchor, dim, length_symbol, num, pct, sci, shape, tex, tex_shape, texnum, value
 
 LANGS = ("en", "ko")
 FILES = {"en": "README.md", "ko": "README.ko.md"}
@@ -89,6 +89,9 @@ def context(graph: Graph) -> dict:
         "fold_table": len(graph.nodes) > MAX_TABLE_ROWS_OPEN, "biggest": [n for n in biggest if n.params],
         "recurrent": [n for n in graph.layers() if n.family == "recurrent"],
         "variable_length": any(None in graph.nodes[n].shape for n in graph.inputs),
+        # node → its variable length's symbol; (symbol, input) where inputs of different lengths meet
+        "lengths": doc.graph.lengths(),
+        "length_names": [(s, n) for n, s in doc.graph.lengths().items() if n in graph.inputs and s != "T"],
         "changes_from": changes_from_parent(graph),  # for a spec with extends
     }
 
@@ -97,12 +100,14 @@ def _explanation(env, lang: str, it: "Item", graph: Graph, doc: "Doc") -> str:
     """The first of the item's templates that exists, rendered. One that fails on these facts (a kind
     falling back to its family's template, which expects other facts) gives the generic explanation."""
     template = env.select_template([f"{lang}/{name}.md.j2" for name in it.templates])
-    try:
-        return template.render(it=it, f=it.f, g=graph, lang=lang).strip()
-    except Exception as e:  # recorded (the tests assert there are none); the docs still come out whole
-        doc.fallbacks.append(f"{it.name}: {template.name}: {type(e).__name__}: {e}")
-        return env.get_template(f"{lang}/generic.md.j2").render(it=it, f=_generic(graph, it.node), g=graph,
-                                                                lang=lang).strip()
+    length = doc.graph.length_of(it.node.name)  # T, or T_x / T_y in an encoder–decoder
+    with length_symbol(length):
+        try:
+            return template.render(it=it, f=it.f, g=graph, lang=lang, T=length).strip()
+        except Exception as e:  # recorded (the tests assert there are none); the docs still come out whole
+            doc.fallbacks.append(f"{it.name}: {template.name}: {type(e).__name__}: {e}")
+            return env.get_template(f"{lang}/generic.md.j2").render(it=it, f=_generic(graph, it.node), g=graph,
+                                                                    lang=lang, T=length).strip()
 
 
 def render_doc(graph: Graph, lang: str, ctx: dict | None = None, langs: tuple[str, ...] = LANGS,

@@ -3,8 +3,23 @@ numbers until a template prints them)."""
 
 from __future__ import annotations
 
+import contextvars
 import math
 import re
+from contextlib import contextmanager
+
+# the symbol a variable length prints as while one explanation is rendered (T, or T_x/T_y where an
+# encoder–decoder has two lengths: Analysis.lengths)
+_LENGTH = contextvars.ContextVar("length", default="T")
+
+
+@contextmanager
+def length_symbol(symbol: str):
+    token = _LENGTH.set(symbol)
+    try:
+        yield
+    finally:
+        _LENGTH.reset(token)
 
 
 def num(n) -> str:
@@ -56,21 +71,22 @@ def value(v) -> str:
     return "null" if v is None else str(v)
 
 
-def dim(d) -> str:
-    return "T" if d is None else str(d)
+def dim(d, length: str | None = None) -> str:
+    """A size; a variable length as its symbol (``length``, else the one being rendered)."""
+    return (length or _LENGTH.get()) if d is None else str(d)
 
 
-def shape(s) -> str:
-    """(224, 224, 64) → '224×224×64'; a variable length shows as T."""
+def shape(s, length: str | None = None) -> str:
+    """(224, 224, 64) → '224×224×64'; a variable length shows as T (or T_x, T_y: ``dim``)."""
     if s is None:
         return "?"
     if len(s) == 0:
         return "1"
-    return "×".join(dim(d) for d in s)
+    return "×".join(dim(d, length) for d in s)
 
 
-def tex_shape(s) -> str:
-    return " \\times ".join(dim(d) for d in s)
+def tex_shape(s, length: str | None = None) -> str:
+    return " \\times ".join(dim(d, length) for d in s)
 
 
 def pct(x: float) -> str:

@@ -20,11 +20,16 @@ def query_value_key_facts(graph, node) -> dict:
     def shape_of(r):
         return graph.nodes[r.node].shapes[r.index]
 
+    def length_of(name):
+        return graph.length_of(name) if hasattr(graph, "length_of") else "T"
+
     return {"query": str(query), "value": str(value), "key": str(key),
             "q_shape": shape_of(query), "v_shape": shape_of(value), "k_shape": shape_of(key),
             "tq": shape_of(query)[0], "tv": shape_of(value)[0], "dq": shape_of(query)[-1],
             "dv": shape_of(value)[-1], "dk": shape_of(key)[-1],
-            "self": len({str(query), str(value), str(key)}) == 1}
+            "self": len({str(query), str(value), str(key)}) == 1,
+            # the symbols of the two variable lengths (T_y for the target's queries, T_x for the source)
+            "tq_T": length_of(query.node), "tv_T": length_of(value.node)}
 
 
 def query_value_key(layer, inputs):

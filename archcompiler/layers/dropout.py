@@ -10,6 +10,11 @@ from pydantic import Field
 from .base import Inferred, Layer, PositiveInt, Rate, ShapeError, fmt_shape
 
 
+# Hinton, Srivastava, Krizhevsky, Sutskever and Salakhutdinov, "Improving neural networks by preventing
+# co-adaptation of feature detectors" (arXiv:1207.0580); AlexNet, the same year, made it popular
+PROPOSED = 2012
+
+
 class Dropout(Layer):
     """Drops a fraction `rate` of units at random during training (regularisation)."""
 
@@ -48,4 +53,7 @@ class Dropout(Layer):
         return {"in": node.shape, "out": node.shape, "rate": rate, "keep": 1 - rate,
                 "scale": 1 / (1 - rate) if rate < 1 else None, "units": units,
                 "dropped": None if units is None else round(rate * units), "mask": mask,
-                "per_sample": per_sample, "decisions": decisions}
+                "per_sample": per_sample, "decisions": decisions,
+                # its history is told in image networks (where AlexNet, which popularised it, is a step)
+                "proposed": PROPOSED,
+                "history": any(n.family == "conv" for n in getattr(graph, "g", graph).nodes.values())}

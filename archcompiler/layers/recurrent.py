@@ -105,14 +105,24 @@ class RecurrentLayer(Layer):
                       "shape": graph.nodes[r.node].shapes[r.index]} for r in node.inputs[1:]]
         names = node.output_names
         dense = graph.next_dense(node)
+        # who reads the sequence output (index 0) and who only the final states (an encoder's)
+        readers = [c.name for c in graph.consumers(node.name)
+                   if any(r.node == node.name and r.index == 0 for r in c.inputs)]
+        outputs = getattr(graph, "g", graph).outputs
+        output_used = bool(readers) or any(r.node == node.name and r.index == 0 for r in outputs)
+        state_readers = [c.name for c in graph.consumers(node.name)
+                         if any(r.node == node.name and r.index > 0 for r in c.inputs)]
         return {"o": dense.layer.units if dense else None, "v_layer": dense.name if dense else None,
                 "v_activation": (dense.layer.activation or "linear") if dense else None,
+                # V's columns are what the dense reads: the state, both directions' when bidirectional
+                "v_cols": graph.input_shapes(dense)[0][-1] if dense else None,
+                "v_bias": bool(getattr(dense.layer, "use_bias", True)) if dense else None,
                 "in": (steps, m), "out": node.shape, "outs": list(zip(names, node.shapes)), "steps": steps, "m": m,
                 "k": self.units, "directions": directions, "params": node.params,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "bidirectional": self.bidirectional, "go_backwards": self.go_backwards,
                 "states_in": states_in, "state_outputs": names[1:] if self.return_state else [],
-                "width": self.units * directions}
+                "width": self.units * directions, "output_used": output_used, "state_readers": state_readers}
 
 
 class _Recurrent(RecurrentLayer):
