@@ -3,13 +3,14 @@ located, coded SpecError (never another exception), and a spec that validates bu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from conftest import run_cli
 
 from archcompiler.errors import SpecErrors
 from archcompiler.resolve import graph_from_yaml, load_graph
 from archcompiler.source import load_yaml
-
-from conftest import run_cli
 
 HEAD = "name: t\ninputs:\n  x: {shape: [8, 8, 3]}\nlayers:\n"
 
@@ -17,7 +18,7 @@ HEAD = "name: t\ninputs:\n  x: {shape: [8, 8, 3]}\nlayers:\n"
 def errors_of(text: str, file: str = "spec.yaml"):
     """The located errors of a spec given as text (the test fails if it validates)."""
     with pytest.raises(SpecErrors) as info:
-        graph_from_yaml(load_yaml(text, file), __import__("pathlib").Path(file))
+        graph_from_yaml(load_yaml(text, file), Path(file))
     return info.value.errors
 
 
@@ -28,7 +29,7 @@ def only_error(text: str):
 
 
 def graph_of(text: str, file: str = "spec.yaml"):
-    return graph_from_yaml(load_yaml(text, file), __import__("pathlib").Path(file))
+    return graph_from_yaml(load_yaml(text, file), Path(file))
 
 
 # --- expressions --------------------------------------------------------------------------------
