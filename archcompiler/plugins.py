@@ -109,7 +109,12 @@ def load_kind(kind: str) -> type | None:
         raise PluginError(f"the kind '{kind}' is declared by several plugins: "
                           f"{', '.join(sorted(str(_origin_of(ep)) for ep in declared))}",
                           "uninstall all but one of them", "E-PLUGIN-CONFLICT")
-    return _load(declared[0]) if declared else existing  # existing: a kind defined without an entry point
+    if declared:
+        return _load(declared[0])
+    if existing is not None:  # defined without an entry point (a test, a notebook): checked all the same
+        check_kind(existing, kind)
+        ORIGINS[kind] = (existing, origin(existing))
+    return existing
 
 
 def _load_declared(ep) -> type:

@@ -22,6 +22,7 @@ from .extends import entry_names, with_extends
 from .expr import ExprError, TensorView, has_placeholder, substitute
 from .graph import Graph, Node, Scope, TensorRef
 from .layers import KINDS
+from .layers.base import is_builtin
 from .library import spec_path
 from .shapes import infer_node
 from .source import YDict, YList, load_file, ydict, ylist
@@ -342,11 +343,12 @@ class Resolver:
             return None
         if kind in STRUCTURAL:
             return self._structure(raw, data, frame, previous, path, repeat)
-        if kind is not None and kind not in KINDS:
+        if kind is not None and not is_builtin(KINDS.get(kind)):
             try:
-                plugins.load_kind(kind)  # an installed plugin's kind; a broken plugin is reported here
-            except plugins.PluginError as e:
-                self.errors.add(e.error(raw.where("type"), f"{path}.type"))
+                plugins.load_kind(kind)  # an installed plugin's kind, checked; a broken one is reported here
+            except plugins.PluginError as e:  # said once, where first met (requires:, or the first use)
+                if all(reported.message != e.message for reported in self.errors.errors):
+                    self.errors.add(e.error(raw.where("type"), f"{path}.type"))
                 return None
         if kind not in KINDS or kind == "input":
             if "type" not in data:

@@ -27,6 +27,10 @@ fi
 # TensorFlow is Keras' default backend; JAX (~90 MB, for the backend tests) and the ONNX exporter
 # (~40 MB) come along. PyTorch does not (its PyPI wheel brings ~5 GB of CUDA): '.[torch]' by hand.
 .venv/bin/python -m pip install -q -e '.[keras,test,jax,export]' 2>&1 | grep -v -E '^WARNING: (Location|Skipping)' || true
+# the example plugin (a layer kind from another package), which tests/test_plugins.py uses
+.venv/bin/python -m pip install -q --no-build-isolation --no-deps -e examples/plugin_cbam 2>&1 \
+  | grep -v -E '^WARNING: (Location|Skipping)|Warning|warn|^ *$|^ +[A-Za-z]' || true
+.venv/bin/python -c "import archcompiler_cbam" || { echo "setup failed: the example plugin did not install" >&2; exit 1; }
 .venv/bin/python -c "import archcompiler, keras, jax, onnx, onnxruntime, pydantic, typer, rich, jinja2, graphviz, pytest" \
   || { echo "setup failed: the Python packages did not install" >&2; exit 1; }
 echo "archcompiler is set up: .venv/bin/archcompiler --help"

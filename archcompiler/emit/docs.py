@@ -41,7 +41,10 @@ def environment():
     """The Jinja2 environment over TEMPLATES_DIR (templates reload when their files change)."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), undefined=jinja2.StrictUndefined,
+    from ..plugins import template_source  # plugin kinds' own explanations, then the built-in templates
+
+    loader = jinja2.ChoiceLoader([jinja2.FunctionLoader(template_source), jinja2.FileSystemLoader(str(TEMPLATES_DIR))])
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(zip=lambda a, b: list(zip(a, b)), num=num, tex=tex, texnum=texnum, sci=sci, value=value, shape=shape, tex_shape=tex_shape, pct=pct, dim=dim, anchor=anchor)
     env.globals.update(FILES=FILES, kind_name=kind_name)
