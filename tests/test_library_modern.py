@@ -17,8 +17,13 @@ from archcompiler.resolve import load_graph
 FIGURES = {
     "densenet121": (8_062_504, 7_978_856, 83_648),
     "mobilenet_v2": (3_538_984, 3_504_872, 34_112),
+    "efficientnet_b0": (5_330_571, 5_288_548, 42_023),  # 7 of the non-trainable: the input normalization
 }
-REFERENCES = {"densenet121": "DenseNet121", "mobilenet_v2": "MobileNetV2"}
+REFERENCES = {"densenet121": "DenseNet121", "mobilenet_v2": "MobileNetV2", "efficientnet_b0": "EfficientNetB0"}
+# batch-norm scales that keep a random network's outputs depending on its input: the gating of
+# squeeze-and-excitation (× ~0.5) and swish near 0 damp EfficientNet's signal block by block
+GAIN = {"efficientnet_b0": 2.5}
+SETS = {"efficientnet_b0": {"imagenet_rescaling": "false"}}  # as EfficientNetB0(weights=None) builds it
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
@@ -27,7 +32,7 @@ def test_parameter_counts(name):
     assert (g.total_params, g.trainable, g.non_trainable) == FIGURES[name]
 
 
-def _random_weights(keras, layer, rng):
+def _random_weights(keras, layer, rng, gain=1.0):
     """Weights that keep the signal alive through a deep random network (He-normal by each kernel's
     true fan-in: a depthwise filter sees k·k values, not k·k·C), and random statistics for batch
     norms and input normalizations (variances positive), so that a wrong epsilon, a swapped input or
@@ -35,7 +40,9 @@ def _random_weights(keras, layer, rng):
     values = []
     for variable in layer.weights:
         shape, name = tuple(variable.shape), variable.name
-        if name in ("gamma", "moving_variance", "variance"):
+        if name == "gamma":
+            values.append(gain * rng.uniform(0.5, 1.5, shape))
+        elif name in ("moving_variance", "variance"):
             values.append(rng.uniform(0.5, 1.5, shape))
         elif name == "count":
             values.append(np.ones(shape))
@@ -60,7 +67,7 @@ def pair(request):
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     reference = getattr(keras.applications, REFERENCES[name])(weights=None)
-    graph = load_graph(name)
+    graph = load_graph(name, SETS.get(name))
     ours = build_model(graph)  # itself checks Keras against the inferred graph, layer by layer
     yield name, graph, reference, ours
     del reference, ours
@@ -82,10 +89,11 @@ def test_same_network_as_keras_applications(pair):
         assert [tuple(w.shape) for w in layer.weights] == [tuple(w.shape) for w in mine[layer_name].weights]
     rng = np.random.default_rng(0)
     for layer_name, layer in ref.items():
-        values = _random_weights(keras, layer, rng)
+        values = _random_weights(keras, layer, rng, GAIN.get(name, 1.0))
         layer.set_weights(values)
         mine[layer_name].set_weights(values)
-    x = rng.uniform(-1, 1, (2, *reference.input_shape[1:])).astype("float32")
+    pixels = any(isinstance(layer, keras.layers.Rescaling) for layer in reference.layers)  # takes 0..255 itself
+    x = rng.uniform(*((0, 255) if pixels else (-1, 1)), (2, *reference.input_shape[1:])).astype("float32")
     probe = reference.layers[-2].name  # the features the classifier reads, and its predictions
     outputs = []
     for model in (reference, ours):
