@@ -196,3 +196,68 @@ def test_dropout_history_is_hinton_and_not_in_the_transformer(docs):
         assert "Hinton" in section(docs["alexnet", lang], "drop6", "fc7")
     assert "Hinton et al. proposed it in 2012" in docs["alexnet", "en"]
     assert "Hinton 등이 제안" in docs["alexnet", "ko"]
+
+
+# --- issue 12 §2: every "why" with its own numbers, from the graph ---------------------------------
+
+@pytest.mark.parametrize("name, first, c, runs", [("vgg16", "block5_conv1", 512, 3), ("resnet18", "conv2_block1_1_conv", 64, 2)])
+def test_stacked_3x3_compared_with_one_large_window_at_the_stage_width(docs, name, first, c, runs):
+    g = load_graph(name)
+    conv = g.nodes[first].layer
+    assert tuple(conv.kernel) == (3, 3) and conv.filters == c  # the width the comparison uses
+    en, ko = section(docs[name, "en"], first, _next_anchor(docs[name, "en"], first)), docs[name, "ko"]
+    assert f"= 18 C^2`$ = {18 * c * c:,}" in en and f"= 25 C^2`$ = {25 * c * c:,}" in en
+    assert (f"= 27 C^2`$ = {27 * c * c:,}" in en and f"= 49 C^2`$ = {49 * c * c:,}" in en) == (runs >= 3)
+    assert f"{18 * c * c:,}" in ko and "작은 창을 쌓는 이유" in ko
+    assert ("3 instead of one" in en) == (name == "vgg16")  # ResNet's second ReLU comes after the add
+
+
+def _next_anchor(text, anchor):
+    start = text.index(f'<a id="{anchor}"></a>') + 1
+    return re.search(r'<a id="([^"]+)"></a>', text[start:]).group(1)
+
+
+def test_googlenet_reduction_saving_is_computed_from_inception_3a(docs):
+    g = load_graph("googlenet")
+    red, conv = g.nodes["inception_3a_5x5_reduce"], g.nodes["inception_3a_5x5"]
+    c_in = g.input_shapes(red)[0][-1]
+    direct = 5 * 5 * c_in * conv.layer.filters
+    positions = conv.shape[0] * conv.shape[1]
+    for lang in ("en", "ko"):
+        text = section(docs["googlenet", lang], "inception_3a_5x5_reduce", "inception_3a_5x5")
+        assert f"{direct:,}" in text and f"{positions * direct:,}" in text
+        assert f"{red.macs + conv.macs:,}" in text and f"{red.macs:,}" in text
+    assert "What this reduction saves" not in section(docs["googlenet", "en"], "inception_3a_3x3_reduce", "inception_3a_3x3")
+
+
+def test_resnet_bottleneck_against_two_3x3_at_the_block_width(docs):
+    g = load_graph("resnet50")
+    body = [g.nodes[f"conv2_block2_{i}_conv"] for i in (1, 2, 3)]
+    weights = sum(n.params - n.layer.filters for n in body)  # without the biases
+    width = g.nodes["conv2_block2_add"].shape[-1]
+    for lang in ("en", "ko"):
+        text = docs["resnet50", lang]
+        assert f"= {weights:,}".replace(",", "{,}") in text
+        assert f"{2 * 9 * width * width:,}".replace(",", "{,}") in text
+    assert "Why a bottleneck body" not in docs["resnet18", "en"]
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet50", "transformer"])
+def test_residual_gradient_is_explained_where_the_add_is(docs, name):
+    for lang in ("en", "ko"):
+        assert r"\frac{\partial y}{\partial x} = \frac{\partial F}{\partial x} +" in docs[name, lang]
+    assert r"\frac{\partial y}" not in docs["vgg16", "en"]
+
+
+@pytest.mark.parametrize("name, kind", [("lstm", "lstm"), ("gru", "gru"), ("seq2seq", "lstm")])
+def test_one_unit_step_with_gate_values_from_the_concepts_module(docs, name, kind):
+    from archcompiler.concepts import gru_step, lstm_step
+    from archcompiler.emit.formatting import num
+    step = lstm_step() if kind == "lstm" else gru_step()
+    for lang in ("en", "ko"):
+        text = docs[name, lang]
+        assert f"= {num(step['h_new'])}$$" in text
+        if kind == "lstm":
+            assert f"= {num(step['gate']['F'])}" in text and f"= {num(step['c_new'])}$$" in text
+        else:
+            assert f"U_t = \\sigma({num(step['pre_u'])}) = {num(step['u'])}" in text

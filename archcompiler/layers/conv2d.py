@@ -80,8 +80,59 @@ class Conv2D(Layer):
                  params_ok=weights + bias == node.params, dense_in=dense_in, dense_equiv=dense,
                  dense_ratio=None if not dense else dense / max(node.params, 1),
                  pointwise=tuple(self.kernel) == (1, 1), reduces=self.filters < c,
-                 bottleneck=tuple(self.kernel) == (1, 1) and self.filters < c and _feeds_wider_conv(graph, node))
+                 bottleneck=tuple(self.kernel) == (1, 1) and self.filters < c and _feeds_wider_conv(graph, node),
+                 stack=_stack_facts(graph, node), reduction=_reduction_facts(graph, node))
         return f
+
+
+def _stack_facts(graph, node) -> dict | None:
+    """At the first of the longest run of same-width 3×3 convolutions: what n stacked 3×3 windows
+    cost against the one window of the same reach, (1 + 2n)×(1 + 2n), at this width C."""
+    run = graph.stacked_3x3() if hasattr(graph, "stacked_3x3") else None
+    if not run or run["nodes"][0] != node.name:
+        return None
+    c, k = run["c"], node.layer.kernel[0]
+    rows = []
+    for n in range(2, min(len(run["nodes"]), 3) + 1):
+        reach = 1 + n * (k - 1)
+        rows.append({"layers": n, "reach": reach, "coef_stacked": n * k * k, "stacked": n * k * k * c * c,
+                     "coef_single": reach * reach, "single": reach * reach * c * c,
+                     "saved": 1 - (n * k * k) / (reach * reach), "names": run["nodes"][:n],
+                     "nonlinear": sum(_nonlinear_after(graph, graph.nodes[name]) for name in run["nodes"][:n])})
+    return {"c": c, "k": k, "run": run["nodes"], "rows": rows,
+            "nonlinear": all(r["nonlinear"] == r["layers"] for r in rows)}
+
+
+def _nonlinear_after(graph, node) -> bool:
+    """Whether a non-linearity follows this convolution: its own activation, or an activation layer
+    it reaches through normalisation."""
+    if (node.layer.activation or "linear") != "linear":
+        return True
+    readers = graph.consumers(node.name)
+    while len(readers) == 1 and readers[0].family in ("norm", "regularization"):
+        readers = graph.consumers(readers[0].name)
+    return len(readers) == 1 and readers[0].family == "activation"
+
+
+def _reduction_facts(graph, node) -> dict | None:
+    """At the reduction before the largest window: that window's weights and MACs with the 1×1
+    reduction and without it (reading all the input channels directly)."""
+    pair = graph.widest_reduction() if hasattr(graph, "widest_reduction") else None
+    if not pair or pair[0].name != node.name:
+        return None
+    conv = pair[1]
+    c_in, r, out = graph.input_shapes(node)[0][-1], node.layer.filters, conv.layer.filters
+    kh, kw = conv.layer.kernel
+    positions = conv.shape[0] * conv.shape[1]
+    direct = kh * kw * c_in * out
+    reduced_weights, window_weights = c_in * r, kh * kw * r * out
+    macs_with = node.macs + conv.macs
+    return {"conv": conv.name, "c_in": c_in, "r": r, "out": out, "kh": kh, "kw": kw, "positions": positions,
+            "oh": conv.shape[0], "ow": conv.shape[1],
+            "direct_weights": direct, "direct_macs": positions * direct,
+            "reduce_weights": reduced_weights, "window_weights": window_weights,
+            "with_weights": reduced_weights + window_weights, "reduce_macs": node.macs, "window_macs": conv.macs,
+            "with_macs": macs_with, "ratio": positions * direct / macs_with}
 
 
 def _feeds_wider_conv(graph, node) -> bool:

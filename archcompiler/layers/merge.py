@@ -74,7 +74,26 @@ class Add(_Elementwise):
                 "body": body, "identity": residual is not None and residual["identity"],
                 "shortcut_chain": chains[shortcut] if residual else [], "body_chain": chains[body] if residual else [],
                 "then": then.name if then else None,
-                "add_norm": then is not None and isinstance(then.layer, LayerNorm)}
+                "add_norm": then is not None and isinstance(then.layer, LayerNorm),
+                "residuals": sum(1 for n in graph.g.nodes.values() if graph.residual(n)) if residual else 0,
+                "bottleneck": _bottleneck_facts(graph, node, chains[body]) if residual else None}
+
+
+def _bottleneck_facts(graph, node, body) -> dict | None:
+    """At the first identity sum whose body is 1×1 → 3×3 → 1×1: its weights against the two 3×3
+    convolutions at the block's width that a plain residual block would use."""
+    if graph.bottleneck_residual() is not node:
+        return None
+    convs = [n for n in body if n.kind == "conv2d"]
+    layers = [{"name": n.name, "kh": n.layer.kernel[0], "kw": n.layer.kernel[1],
+               "c_in": graph.input_shapes(n)[0][-1], "c_out": n.layer.filters,
+               "weights": n.layer.kernel[0] * n.layer.kernel[1] * graph.input_shapes(n)[0][-1] * n.layer.filters}
+              for n in convs]
+    width, k = node.shape[-1], convs[1].layer.kernel[0]
+    weights = sum(x["weights"] for x in layers)
+    plain = 2 * k * k * width * width
+    return {"layers": layers, "width": width, "k": k, "weights": weights, "plain_each": k * k * width * width,
+            "plain": plain, "ratio": plain / weights, "inner": layers[1]["c_in"]}
 
 
 class Multiply(_Elementwise):

@@ -168,8 +168,14 @@ class _Recurrent(RecurrentLayer):
                  activation=self.activation, gate_activation=getattr(self, "gate_activation", None),
                  reset_after=getattr(self, "reset_after", None),
                  unit_forget_bias=getattr(self, "unit_forget_bias", None),
-                 kernel_shape=(m, self.gates * k), recurrent_shape=(k, self.gates * k))
+                 kernel_shape=(m, self.gates * k), recurrent_shape=(k, self.gates * k),
+                 step=self.one_unit_step())
         return f
+
+    def one_unit_step(self) -> dict | None:
+        """The concepts guide's one-unit step (archcompiler.concepts), where this layer computes the same
+        functions (sigmoid gates, tanh candidate); None otherwise."""
+        return None
 
 
 class SimpleRNN(_Recurrent):
@@ -195,6 +201,11 @@ class LSTM(_Recurrent):
     def extra_keras_options(self):
         return {"recurrent_activation": self.gate_activation, "unit_forget_bias": self.unit_forget_bias}
 
+    def one_unit_step(self):
+        from ..concepts import lstm_step
+
+        return lstm_step() if (self.gate_activation, self.activation) == ("sigmoid", "tanh") else None
+
 
 class GRU(_Recurrent):
     """Gated recurrent unit: reset and update gates and a candidate; one state H."""
@@ -213,3 +224,8 @@ class GRU(_Recurrent):
 
     def extra_keras_options(self):
         return {"recurrent_activation": self.gate_activation, "reset_after": self.reset_after}
+
+    def one_unit_step(self):
+        from ..concepts import gru_step
+
+        return gru_step() if (self.gate_activation, self.activation) == ("sigmoid", "tanh") else None
