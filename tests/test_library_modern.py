@@ -18,8 +18,10 @@ FIGURES = {
     "densenet121": (8_062_504, 7_978_856, 83_648),
     "mobilenet_v2": (3_538_984, 3_504_872, 34_112),
     "efficientnet_b0": (5_330_571, 5_288_548, 42_023),  # 7 of the non-trainable: the input normalization
+    "xception": (22_910_480, 22_855_952, 54_528),
 }
-REFERENCES = {"densenet121": "DenseNet121", "mobilenet_v2": "MobileNetV2", "efficientnet_b0": "EfficientNetB0"}
+REFERENCES = {"densenet121": "DenseNet121", "mobilenet_v2": "MobileNetV2", "efficientnet_b0": "EfficientNetB0",
+              "xception": "Xception"}
 # batch-norm scales that keep a random network's outputs depending on its input: the gating of
 # squeeze-and-excitation (× ~0.5) and swish near 0 damp EfficientNet's signal block by block
 GAIN = {"efficientnet_b0": 2.5}
