@@ -105,3 +105,43 @@ def test_same_network_as_keras_applications(pair):
     assert ref_features.std() > 0 and not np.allclose(ref_features[0], ref_features[1])  # a non-trivial check
     np.testing.assert_allclose(our_features, ref_features, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(our_pred, ref_pred, rtol=1e-4, atol=1e-7)
+
+
+# --- U-Net: no keras.applications model; checked against U-Net written in plain Keras ----------
+
+def _plain_keras_unet(keras):
+    """Ronneberger et al. 2015, Fig. 1, in plain Keras: what the spec must equal."""
+    layers = keras.layers
+
+    def twice(x, filters):
+        for _ in range(2):
+            x = layers.Conv2D(filters, 3, activation="relu")(x)
+        return x
+
+    image = keras.Input((572, 572, 1))
+    x, skips = image, []
+    for filters in (64, 128, 256, 512):
+        x = twice(x, filters)
+        skips.append(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = twice(x, 1024)
+    for filters, skip in zip((512, 256, 128, 64), reversed(skips)):
+        x = layers.Conv2DTranspose(filters, 2, strides=2)(x)
+        crop = (skip.shape[1] - x.shape[1]) // 2
+        x = layers.Concatenate()([layers.Cropping2D(crop)(skip), x])
+        x = twice(x, filters)
+    return keras.Model(image, layers.Conv2D(2, 1)(x))
+
+
+def test_unet_as_drawn():
+    keras = pytest.importorskip("keras")
+    graph = load_graph("unet")
+    reference = _plain_keras_unet(keras)
+    assert graph.total_params == graph.trainable == reference.count_params() == 31_030_658
+    n = graph.nodes
+    assert n["bottom_conv2"].shape == (28, 28, 1024) and n["scores"].shape == (388, 388, 2)
+    assert [n[f"up{k}_crop"].shape[0] for k in (4, 3, 2, 1)] == [56, 104, 200, 392]
+    # the same layers (Keras orders the crops and up-convolutions differently): output shapes and parameters
+    theirs = [layer for layer in reference.layers if layer.__class__.__name__ != "InputLayer"]
+    assert sorted((tuple(layer.output.shape[1:]), layer.count_params()) for layer in theirs) == \
+        sorted((v.shape, v.params) for v in graph.layers())
