@@ -158,7 +158,7 @@ def _check(value):
 def _binop(node: ast.BinOp, names):
     left, right = _eval(node.left, names), _eval(node.right, names)
     if isinstance(node.op, ast.Add) and isinstance(left, str) and isinstance(right, str):
-        return left + right
+        return _check(left + right)  # joined text is bounded too (params doubling a text each)
     symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Div: "/", ast.Mod: "%",
               ast.Pow: "**"}[type(node.op)]
     for value in (left, right):
