@@ -261,3 +261,51 @@ def test_one_unit_step_with_gate_values_from_the_concepts_module(docs, name, kin
             assert f"= {num(step['gate']['F'])}" in text and f"= {num(step['c_new'])}$$" in text
         else:
             assert f"U_t = \\sigma({num(step['pre_u'])}) = {num(step['u'])}" in text
+
+
+# --- issue 12 §4: one Korean term per concept ------------------------------------------------------
+
+# concept → (the term the Korean docs use, the variants they must not)
+KOREAN_TERMS = {
+    "parameter": ("파라미터", r"매개변수"),
+    "gradient": ("기울기", r"그래디언트|경사(?!하강)"),
+    "activation function": ("활성화 함수", r"활성 함수|활성함수|활성화함수"),
+    "multi-head": ("멀티헤드", r"멀티 헤드|다중 ?헤드"),
+    "window": ("윈도", r"윈도우"),
+    "residual connection": ("잔차 연결", r"스킵 연결|건너뛰기 연결|잔여 연결"),
+    "shortcut": ("지름길", r"숏컷|바로 가기"),
+    "additive attention": ("가산 어텐션", r"덧셈 어텐션|덧셈식 어텐션"),
+    "teacher forcing": ("교사 강요", r"티처 포싱|교사 강제"),
+    "truncated BPTT": ("절단 BPTT", r"(?<!\()[Tt]runcated BPTT|잘린 BPTT"),
+    "many-to-one and the other types": ("다대일", r"(?i)(many|one)-to-(one|many)"),
+}
+KOREAN_SPECS = SPECS + ("mlp", "vgg19", "resnet34", "mgu", "peephole_lstm")
+
+
+def _korean_prose(text: str) -> str:
+    """The sentences of a Korean document: code, formulas, tags and link targets removed."""
+    for pattern in (r"```.*?```", r"\$\$.*?\$\$", r"\$`.*?`\$", r"`[^`]*`", r"\$[^$\n]*\$", r"<[^>]+>", r"\]\([^)]*\)"):
+        text = re.sub(pattern, " ", text, flags=re.S)
+    return text
+
+
+@pytest.fixture(scope="module")
+def korean(docs, tmp_path_factory):
+    from archcompiler.emit.concepts import render_concepts
+    out = {name: _korean_prose(docs[name, "ko"]) if (name, "ko") in docs else _korean_prose(render_doc(load_graph(name), "ko"))
+           for name in KOREAN_SPECS}
+    out["concepts"] = _korean_prose(render_concepts("ko", ("en", "ko")))
+    return out
+
+
+@pytest.mark.parametrize("concept", sorted(KOREAN_TERMS))
+def test_korean_uses_one_term_per_concept(korean, concept):
+    term, wrong = KOREAN_TERMS[concept]
+    found = {name: re.findall(wrong, text) for name, text in korean.items() if re.search(wrong, text)}
+    assert not found, f"{concept}: use {term}, not {found}"
+
+
+def test_a_loan_is_glossed_at_most_once_per_document(korean):
+    for name, text in korean.items():
+        assert len(re.findall(r"\(teacher forcing\)", text)) <= 1, name
+        assert "teacher forcing" not in re.sub(r"교사 강요\(teacher forcing\)", "", text), name
