@@ -200,7 +200,8 @@ def image_layer(c: Chain, shape):
 def _plain(c: Chain, kind):
     """A shape-preserving layer with random settings (possibly repeated)."""
     entry = {"batchnorm": lambda: {"type": "batchnorm", "epsilon": c.pick(1e-3, 1.001e-5), "momentum": c.pick(0.9, 0.99)},
-             "layernorm": lambda: {"type": "layernorm", "epsilon": c.pick(1e-6, 1e-3)},
+             "layernorm": lambda: {"type": "layernorm", "epsilon": c.pick(1e-6, 1e-3), "center": c.draw(st.booleans()),
+                                   "scale": c.draw(st.booleans())},
              "dropout": lambda: {"type": "dropout", "rate": c.pick(0.0, 0.1, 0.5)}}[kind]()
     if c.draw(st.booleans()):
         entry["repeat"] = 2
@@ -211,7 +212,7 @@ def sequence_layer(c: Chain, shape):
     """One layer on a (steps, features) sequence; steps may be None (a variable length)."""
     t, f = shape
     kind = c.pick("conv1d", "pool1d", "zeropad1d", "recurrent", "recurrent", "rnn", "attention", "mha",
-                  "positional_encoding", "layernorm", "batchnorm", "dense", "dropout", "concat_time")
+                  "positional_encoding", "layernorm", "batchnorm", "dense", "dropout", "concat_time", "learned", "learned")
     if kind == "conv1d":
         groups = c.pick(*_divisors(f))
         filters = groups * c.integers(1, 3)
@@ -249,12 +250,41 @@ def sequence_layer(c: Chain, shape):
         units = c.integers(1, 6)
         c.add({"type": "dense", "units": units, "use_bias": c.draw(st.booleans())})
         return (t, units)
+    if kind == "learned":
+        return _learned(c, shape)
     if kind == "concat_time":  # join a sequence with itself along time (axis 1) or features (-1)
         axis = c.pick(1, -2, 2, -1)
         c.add({"type": "concat", "axis": axis, "inputs": [c.last, c.last]})
         return (None if t is None else 2 * t, f) if axis in (1, -2) else (t, 2 * f)
     c.add(_plain(c, kind if kind in ("layernorm", "batchnorm", "dropout") else "dropout"))
     return shape
+
+
+def _learned(c: Chain, shape):
+    """Learned weights that are not an input (class token, positions, layer scale) and read-outs."""
+    t, f = shape
+    kind = c.pick("class_token", "position_embedding", "layer_scale", "take", "slice")
+    if kind == "class_token":
+        c.add({"type": "class_token"})
+        return (None if t is None else t + 1, f)
+    if kind == "position_embedding":
+        c.add({"type": "position_embedding", "length": (t or 2) + c.integers(0, 3)})
+        return shape
+    if kind == "layer_scale":
+        c.add({"type": "layer_scale", "init_value": c.pick(1e-6, 0.1, 1.0)})
+        return shape
+    if kind == "take":
+        index = c.integers(-t, t - 1) if t else c.integers(0, 1)
+        if t is None:  # a variable length may be shorter than the index: the positional encoding's data is 1+
+            index = 0
+        c.add({"type": "take", "index": index, "axis": c.pick(1, -2)})
+        return (f,)
+    axis, n = c.pick((1, t), (-1, f), (2, f))
+    start = c.integers(0, n - 1) if n else 0
+    stop = c.pick(None, c.integers(start + 1, n)) if n else c.pick(None, start + 1)
+    c.add({"type": "slice", "start": start, "stop": stop, "axis": axis})
+    length = (None if n is None else n - start) if stop is None else stop - start
+    return (length, f) if axis == 1 else (t, length)
 
 
 def _recurrent(c: Chain, shape, kind):
@@ -399,17 +429,22 @@ def valid_specs(draw):
             c.last = c.input(shape)
         elif start == "sequence" and c.draw(st.booleans()):
             steps = c.pick(None, 4, 7)
-            c.last = c.input([steps], c.pick("int32", "float32"))
-            c.add({"type": "embedding", "vocab": c.integers(2, 30), "dim": c.integers(1, 6),
-                   "mask_zero": c.draw(st.booleans())})
+            ids = c.last = c.input([steps], c.pick("int32", "float32"))
+            table = c.add({"type": "embedding", "vocab": c.integers(2, 30), "dim": c.integers(1, 6),
+                           "mask_zero": c.draw(st.booleans()), "tied": c.draw(st.booleans())})
             shape = (steps, spec["layers"][-1]["dim"])
+            if spec["layers"][-1]["tied"] and c.draw(st.booleans()):  # read the table back: a shared embedding
+                c.add({"type": "tied_embedding", "inputs": [ids, f"{table}.table"]})
         elif start == "sequence":
             shape = (c.pick(None, 3, 6), c.integers(1, 6))
             c.last = c.input(shape)
         else:
             shape = (c.integers(1, 8),)
             c.last = c.input(shape)
-        _walk(c, shape, c.integers(1, 5))
+        shape = _walk(c, shape, c.integers(1, 5))
+        tied = [e["name"] for e in spec["layers"] if e.get("tied") and e["name"].startswith(prefix)]
+        if tied and len(shape) == 2 and shape[-1] == next(e["dim"] for e in spec["layers"] if e["name"] == tied[0]):
+            c.add({"type": "tied_dense", "inputs": [c.last, f"{tied[0]}.table"], "activation": c.pick(None, "softmax")})
         outputs.append(c.last)
     spec["outputs"] = outputs
     return yaml.safe_dump(spec, sort_keys=False)
