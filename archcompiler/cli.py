@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from enum import Enum
@@ -233,12 +234,15 @@ def summary(spec: str = SpecArg, set_: Optional[List[str]] = SetOption, as_json:
 def list_specs(as_json: bool = JsonOption,
                kinds: bool = typer.Option(False, "--kinds", help="List the layer kinds instead: every kind, "
                                           "built in or from an installed plugin (package and version).")):
-    """The built-in specs with title, family, year, layer and parameter counts (--kinds: the layer kinds)."""
+    """The built-in specs with title, family, year, layer and parameter counts, grouped by lineage — the
+    lecture's, then the later ones (--kinds: the layer kinds)."""
+    from .emit.doc_structure import lineage_step, lineages
     from .library import builtin_names
 
     if kinds:
         return _list_kinds(as_json)
 
+    lines = lineages()["lines"]
     records = []
     for name in builtin_names():
         try:
@@ -250,15 +254,24 @@ def list_specs(as_json: bool = JsonOption,
                         "layers": len(g.layers()), "params": g.total_params, "macs": g.macs})
     if as_json:
         return _json(records)
+    order = list(lines)
+    for r in records:
+        r["lineage"] = lineage_step(r["name"])[0]
+    records.sort(key=lambda r: (order.index(r["lineage"]) if r["lineage"] in order else len(order),
+                                lineage_step(r["name"])[1] or 0,
+                                [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", r["name"])]))
     table = Table(title="Built-in specs", title_justify="left")
-    for column in ("Name", "Title", "Family", "Year", "Layers", "Params"):
+    for column in ("Name", "Title", "Family", "Year", "Layers", "Params", "Lineage"):
         table.add_column(column, justify="right" if column in ("Year", "Layers", "Params") else "left")
     for r in records:
         if "error" in r:
-            table.add_row(r["name"], Text(f"invalid: {r['error']}", style="red"), "", "", "", "")
+            table.add_row(r["name"], Text(f"invalid: {r['error']}", style="red"), "", "", "", "", "")
         else:
+            line = lines.get(r["lineage"])
+            where = "" if line is None else ("lecture: " if line.get("lecture", True) else "later: ") + \
+                line["title"]["en"].split(" (")[0].removeprefix("Beyond the lecture: ")
             table.add_row(r["name"], r["title"] or "", r["family"] or "", str(r["year"] or ""), str(r["layers"]),
-                          f"{r['params']:,}")
+                          f"{r['params']:,}", where)
     out.print(table)
 
 

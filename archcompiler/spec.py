@@ -166,5 +166,21 @@ def _allow_expressions(definition: dict) -> None:
         return
     for key, prop in definition.get("properties", {}).items():
         if key not in ("type", "name", "inputs") and prop.get("type") != "string":
-            definition["properties"][key] = {"anyOf": [prop, EXPRESSION],
+            definition["properties"][key] = {"anyOf": [_items_allow_expressions(prop), EXPRESSION],
                                              **{k: prop[k] for k in ("description", "default", "title") if k in prop}}
+
+
+def _items_allow_expressions(node, inside: bool = False):
+    """A list's numbers may be expressions too (``padding: [["${k // 2}", 1], …]``, ``mean: ["${…}", …]``)."""
+    if not isinstance(node, dict):
+        return node
+    if inside and node.get("type") in ("integer", "number", "boolean"):
+        return {"anyOf": [node, EXPRESSION]}
+    out = dict(node)
+    for key in ("items", "additionalProperties"):
+        if isinstance(out.get(key), dict):
+            out[key] = _items_allow_expressions(out[key], True)
+    for key in ("prefixItems", "anyOf", "oneOf"):
+        if isinstance(out.get(key), list):
+            out[key] = [_items_allow_expressions(n, inside or key == "prefixItems") for n in out[key]]
+    return out
