@@ -125,7 +125,11 @@ def image_layer(c: Chain, shape):
     """One layer (or a residual / branches structure) on a (h, w, channels) feature map."""
     h, w, ch = shape
     kind = c.pick("conv2d", "conv2d", "depthwise_conv2d", "pool", "zeropad2d", "batchnorm", "layernorm", "lrn",
-                  "dropout", "activation", "dense", "residual", "branches", "concat_axis")
+                  "dropout", "activation", "dense", "residual", "branches", "concat_axis", "separable_conv2d",
+                  "conv2d_transpose", "upsampling2d", "cropping2d", "gate", "rescaling", "normalization", "drop_path")
+    if kind in ("separable_conv2d", "conv2d_transpose", "upsampling2d", "cropping2d", "gate", "rescaling",
+                "normalization", "drop_path"):
+        return _beyond_the_lecture(c, shape, kind)
     if kind == "depthwise_conv2d":
         multiplier = c.integers(1, 2)
         entry = {"type": "depthwise_conv2d", "depth_multiplier": multiplier, "use_bias": c.draw(st.booleans()),
@@ -197,9 +201,61 @@ def image_layer(c: Chain, shape):
     return shape
 
 
+def _beyond_the_lecture(c: Chain, shape, kind):
+    """The kinds of issue 11 on a (h, w, channels) map; sizes by Keras' rules written out here."""
+    h, w, ch = shape
+    if kind == "separable_conv2d":
+        filters, multiplier = c.integers(1, 4), c.integers(1, 2)
+        entry = {"type": "separable_conv2d", "filters": filters, "depth_multiplier": multiplier,
+                 "use_bias": c.draw(st.booleans()), "activation": c.pick(None, *ACTIVATIONS)}
+        oh, ow = _window_2d(c, shape, entry, "kernel", dilated=True)
+        c.add(entry)
+        return (oh, ow, filters)
+    if kind == "conv2d_transpose":
+        k, s, padding, filters = c.integers(1, 3), c.integers(1, 2), c.pick("same", "valid"), c.integers(1, 4)
+        extra = c.pick(None, *range(s))
+        entry = {"type": "conv2d_transpose", "filters": filters, "kernel": k, "stride": s, "padding": padding}
+        if extra is not None:
+            entry["output_padding"] = extra
+        if padding == "valid":
+            size = [(n - 1) * s + k + (max(s - k, 0) if extra is None else extra) for n in (h, w)]
+        else:
+            size = [n * s if extra is None else (n - 1) * s + k % 2 + extra for n in (h, w)]
+        if min(size) < 1:
+            entry.pop("output_padding", None)
+            size = [n * s for n in (h, w)] if padding == "same" else [(n - 1) * s + k + max(s - k, 0) for n in (h, w)]
+        c.add(entry)
+        return (*size, filters)
+    if kind == "upsampling2d":
+        spec_size, size = _pair_or_int(c, 1, 2)
+        c.add({"type": "upsampling2d", "size": spec_size, "interpolation": c.pick("nearest", "bilinear")})
+        return (h * size[0], w * size[1], ch)
+    if kind == "cropping2d":
+        t, b = c.integers(0, (h - 1) // 2), c.integers(0, (h - 1) // 2)
+        left, r = c.integers(0, (w - 1) // 2), c.integers(0, (w - 1) // 2)
+        c.add({"type": "cropping2d", "cropping": [[t, b], [left, r]]})
+        return (h - t - b, w - left - r, ch)
+    if kind == "gate":  # squeeze-and-excitation: a (1, 1, C) sigmoid gate times the map
+        source = c.last
+        c.add({"type": "global_avgpool2d"})
+        c.add({"type": "reshape", "shape": [1, 1, ch]})
+        c.add({"type": "conv2d", "filters": ch, "kernel": 1, "activation": "sigmoid"})
+        c.add({"type": c.pick("multiply", "add"), "inputs": [source, c.last]})
+        return shape
+    if kind == "rescaling":
+        c.add({"type": "rescaling", "scale": c.pick(0.5, [0.5] * ch), "offset": c.pick(0.0, -1.0)})
+    elif kind == "normalization":
+        c.add(c.pick({"type": "normalization"}, {"type": "normalization", "axis": None},
+                     {"type": "normalization", "mean": 0.5, "variance": 2.0}))
+    else:
+        c.add({"type": "drop_path", "rate": c.pick(0.0, 0.1)})
+    return shape
+
+
 def _plain(c: Chain, kind):
     """A shape-preserving layer with random settings (possibly repeated)."""
-    entry = {"batchnorm": lambda: {"type": "batchnorm", "epsilon": c.pick(1e-3, 1.001e-5), "momentum": c.pick(0.9, 0.99)},
+    entry = {"batchnorm": lambda: {"type": "batchnorm", "epsilon": c.pick(1e-3, 1.001e-5), "momentum": c.pick(0.9, 0.99),
+                                   "center": c.draw(st.booleans()), "scale": c.draw(st.booleans())},
              "layernorm": lambda: {"type": "layernorm", "epsilon": c.pick(1e-6, 1e-3), "center": c.draw(st.booleans()),
                                    "scale": c.draw(st.booleans())},
              "dropout": lambda: {"type": "dropout", "rate": c.pick(0.0, 0.1, 0.5)}}[kind]()
