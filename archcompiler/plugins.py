@@ -88,7 +88,7 @@ def _load(ep) -> type:
     who = _origin_of(ep)
     try:
         cls = ep.load()
-    except Exception as e:  # noqa: BLE001 - the plugin's own code: named, never a traceback
+    except Exception as e:
         raise PluginError(f"{who}: cannot import its kind '{ep.name}' ({ep.value}): {_first_line(e)}",
                           f"reinstall it (pip install --force-reinstall {who.package}) or report it to its "
                           "authors", "E-PLUGIN-IMPORT") from None
@@ -194,7 +194,7 @@ def check_kind(cls, kind: str | None = None, who: Origin | None = None) -> None:
     api = cls.plugin_api
     if api != PLUGIN_API_VERSION:
         built = "no plugin API version (plugin_api)" if api is None else f"plugin API {api}"
-        hint = (f"upgrade archcompiler (pip install -U archcompiler)" if isinstance(api, int) and api > PLUGIN_API_VERSION
+        hint = ("upgrade archcompiler (pip install -U archcompiler)" if isinstance(api, int) and api > PLUGIN_API_VERSION
                 else f"install a version of {who.package} built for plugin API {PLUGIN_API_VERSION} "
                      f"(pip install -U {who.package})")
         raise PluginError(f"{who} was built for {built}; this archcompiler provides plugin API "
@@ -250,7 +250,7 @@ def guard(node, what: str):
         yield
     except (SpecErrors, KeyboardInterrupt):
         raise
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if is_builtin(type(node.layer)):
             raise
         raise SpecErrors([fault(node, what, e)]) from None

@@ -36,7 +36,8 @@ def check_kind(kind: type[Layer], settings=None, shapes=None, *, max_examples: i
     from hypothesis import settings as hypothesis_settings
     from hypothesis import strategies as st
 
-    from .plugins import PluginError, check_kind as check_declaration
+    from .plugins import PluginError
+    from .plugins import check_kind as check_declaration
 
     if not isinstance(kind, type) or not issubclass(kind, Layer):
         raise TypeError(f"check_kind takes a Layer subclass, not {kind!r}")

@@ -13,6 +13,7 @@ import textwrap
 from typing import ClassVar, Literal
 
 import pytest
+from conftest import ROOT
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -22,7 +23,6 @@ from archcompiler.layers import KINDS
 from archcompiler.plugin import PLUGIN_API_VERSION, Inferred, Layer, PositiveInt, need_rank
 from archcompiler.resolve import graph_from_yaml
 from archcompiler.source import load_yaml
-from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "plugin_cbam"
 SPEC = EXAMPLE / "cbam_net.yaml"
