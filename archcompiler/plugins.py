@@ -88,7 +88,7 @@ def _load(ep) -> type:
     who = _origin_of(ep)
     try:
         cls = ep.load()
-    except Exception as e:
+    except Exception as e:  # the plugin's own code: named, never a traceback
         raise PluginError(f"{who}: cannot import its kind '{ep.name}' ({ep.value}): {_first_line(e)}",
                           f"reinstall it (pip install --force-reinstall {who.package}) or report it to its "
                           "authors", "E-PLUGIN-IMPORT") from None
