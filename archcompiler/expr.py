@@ -266,6 +266,26 @@ def evaluate(text: str, names: Mapping[str, Any]):
     return list(value) if isinstance(value, tuple) else value
 
 
+def reads_shapes(value) -> bool:
+    """Whether ``${...}`` expressions in a (nested) value read a tensor's shape (``in.channels``,
+    ``skip.height``): the values an emitter without shapes cannot reproduce."""
+    if isinstance(value, dict):
+        return any(reads_shapes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(reads_shapes(v) for v in value)
+    if not isinstance(value, str) or "${" not in value:
+        return False
+    for match in _PLACEHOLDER.finditer(value):
+        try:
+            tree = ast.parse(_IN.sub(_IN_ID, match.group(1).strip()), mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if any(isinstance(n, (ast.Attribute, ast.Subscript)) or isinstance(n, ast.Name) and n.id == _IN_ID
+               for n in ast.walk(tree)):
+            return True
+    return False
+
+
 def has_placeholder(value) -> bool:
     return isinstance(value, str) and "${" in value
 

@@ -313,3 +313,11 @@ def test_a_shape_error_upstream_is_reported_once():
         """)
     errors = info.value.errors
     assert len(errors) == 1 and "kernel 5 is larger than the input" in errors[0].message
+
+
+def test_the_python_program_says_it_cannot_read_shapes_yet():
+    from archcompiler.emit.python_source import SourceError, python_source
+
+    with pytest.raises(SourceError) as info:
+        python_source(graph_of(SPEC))  # se_expand's filters: ${hs.channels}
+    assert "cannot express expressions that read the shape" in str(info.value)

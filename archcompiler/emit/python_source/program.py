@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ...expr import ExprError, has_placeholder, substitute
+from ...expr import ExprError, has_placeholder, reads_shapes, substitute
 from ...graph import Graph
 from ...layers import KINDS
 from ...resolve import _REF
@@ -25,6 +25,11 @@ REQUIRED = ("int", "float", "bool", "str", "list")  # a block argument's type na
 class Program:
     def __init__(self, graph: Graph, unused: frozenset = frozenset()):
         self.graph, self.doc = graph, graph.spec
+        if reads_shapes(self.doc.layers) or any(reads_shapes([b.layers, list(b.args.values())])
+                                                for b in self.doc.blocks.values()):
+            raise SourceError(graph.file, "layers", "the program cannot express expressions that read the shape "
+                              "flowing in (in.channels, <layer>.height) yet", "give those sizes as params or block "
+                              "arguments")
         self.code, self.render, self.copies = Code(), Renderer(), Copies(graph)
         self.layers = LayerStatements(self.code, self.render, self.copies, unused)
         used = block_uses(self.doc.layers)
