@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Mutation testing of the pure-Python core on a private copy of the tree (mutants never touch the
+# working tree others use). Configuration: [tool.mutmut] in pyproject.toml.
+#   scripts/mutation.sh                          every module in only_mutate
+#   scripts/mutation.sh 'archcompiler.expr.*'    one module (mutmut's mutant-name glob)
+# Then: cd "$MUT" && mutmut results / mutmut show <name>. MUT defaults to /tmp/archcompiler-mutation.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MUT=${MUT:-/tmp/archcompiler-mutation}
+PY=${PY:-$ROOT/.venv/bin/python}
+mkdir -p "$MUT"
+# the tracked and new files as they are now (mutmut's own mutants/ folder there is kept between runs)
+(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$MUT"
+cd "$MUT"
+export PYTHONPATH="$MUT/scripts${PYTHONPATH:+:$PYTHONPATH}" TF_CPP_MIN_LOG_LEVEL=3 HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-ci}
+"$PY" -m mutmut run --max-children "${JOBS:-2}" "$@" || true
+"$PY" -m mutmut results --all true 2>/dev/null | awk '{print $NF}' | sort | uniq -c || true
