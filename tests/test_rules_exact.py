@@ -384,3 +384,17 @@ def test_other_expression_errors():
     assert evaluate("7 // 2 + 7 % 2 + 7 / 2", {}) == 7.5
     assert evaluate("1 if 0 else 2", {}) == 2 and evaluate("not 0 and 1", {}) == 1
     assert evaluate("0 or 5", {}) is True and evaluate("true", {}) is True
+
+
+def test_tensor_sizes_read_in_expressions():
+    from archcompiler.expr import TensorView
+
+    image, seq = {"in": TensorView("in", (8, 6, 3))}, {"x": TensorView("x", (None, 5))}
+    assert [evaluate(f"in.{a}", image) for a in ("height", "width", "channels", "rank")] == [8, 6, 3, 3]
+    assert evaluate("in.shape[-3] * in.shape[1]", image) == 48 and evaluate("x.steps", seq) is None
+    assert evaluate("x.channels", seq) == 5 and substitute("${in.shape}", image) == [8, 6, 3]
+    assert "no steps at rank 3" in _range_error("in.steps", image).message
+    assert "no height at rank 2" in _range_error("x.height", seq).message
+    assert _range_error("in.chanels", image).code == "E-EXPR-NAME"
+    assert "out of range for a shape of rank 3" in _range_error("in.shape[3]", image).message
+    assert "(None, 5)" in _range_error("x.width", seq).message
