@@ -88,7 +88,7 @@ def test_convnext_tiny_stage_widths_and_stochastic_depth_schedule():
     dw = g.nodes["convnext_tiny_stage_0_block_0_depthwise_conv"]
     assert dw.layer.groups == 96 and dw.params == 7 * 7 * 96 + 96
     assert g.nodes["convnext_tiny_prestem_normalization"].params == 0
-    rates = [n.layer.rate for n in load_graph("convnext_tiny", {"drop_path": "0.1"}).layers()
+    rates = [n.layer.rate for n in load_graph("convnext_tiny", {"stochastic_depth": "true"}).layers()
              if n.kind == "drop_path"]
     assert len(rates) == 17 and rates[0] == pytest.approx(0.1 / 17) and rates[-1] == pytest.approx(0.1)
 
