@@ -9,11 +9,10 @@ import math
 
 import numpy as np
 import pytest
+from test_library_seq import assert_metadata
 
 from archcompiler.errors import SpecErrors
 from archcompiler.resolve import load_graph
-
-from test_library_seq import assert_metadata
 
 # (total, trainable, non-trainable): the published figures
 FIGURES = {

@@ -11,12 +11,21 @@ when it loads a file, so this import is needed once per process before loading."
 
 from .gate_cell import GateCell
 from .layers import GELU, LocalResponseNormalization, SinusoidalPositionalEncoding
-from .learned import (ClassToken, LayerScale, PositionEmbedding, SliceAxis, Take, TiedDense, TiedEmbedding,
-                      TiedLookup)
+from .learned import (
+    ClassToken,
+    LayerScale,
+    PositionEmbedding,
+    SliceAxis,
+    Take,
+    TiedDense,
+    TiedEmbedding,
+    TiedLookup,
+)
 
 LEARNED = (ClassToken, PositionEmbedding, LayerScale, Take, SliceAxis, TiedEmbedding, TiedDense, TiedLookup)
 CUSTOM_OBJECTS = {f"archcompiler>{cls.__name__}": cls
                   for cls in (LocalResponseNormalization, SinusoidalPositionalEncoding, GELU, GateCell, *LEARNED)}
 
-__all__ = ["CUSTOM_OBJECTS", "GELU", "GateCell", "LocalResponseNormalization", "SinusoidalPositionalEncoding",
-           *(cls.__name__ for cls in LEARNED)]
+__all__ = ["CUSTOM_OBJECTS", "GELU", "ClassToken", "GateCell", "LayerScale", "LocalResponseNormalization",
+           "PositionEmbedding", "SinusoidalPositionalEncoding", "SliceAxis", "Take", "TiedDense", "TiedEmbedding",
+           "TiedLookup"]

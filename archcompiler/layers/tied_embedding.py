@@ -20,7 +20,7 @@ class TiedEmbedding(Layer):
     display: ClassVar[dict[str, str]] = {"en": "shared embedding", "ko": "공유 임베딩"}
 
     def infer(self, inputs):
-        vocab, dim = table_shape(inputs, self.type)
+        _, dim = table_shape(inputs, self.type)
         return Inferred([inputs[0] + (dim,)])
 
     def keras(self, keras, name):
