@@ -185,7 +185,7 @@ def copy_by_name(source_model, model, source: str) -> WeightsReport:
     """Every layer of ``model`` with weights takes those of the same-named layer of ``source_model``
     when all their shapes agree."""
     report = WeightsReport(source)
-    theirs = {layer.name: layer for layer in source_model.layers if layer.weights}
+    theirs = {layer.name: layer for layer in _leaf_layers(source_model) if layer.weights}
     for layer in model.layers:
         if not layer.weights:
             continue
@@ -202,6 +202,15 @@ def copy_by_name(source_model, model, source: str) -> WeightsReport:
         report.loaded.append(layer.name)
     report.unused = list(theirs)
     return report
+
+
+def _leaf_layers(model) -> list:
+    """The layers of ``model``, nested models opened up: keras.applications.ConvNeXtTiny keeps its stem
+    and downsampling layers in Sequentials, whose layers a spec names one by one."""
+    out = []
+    for layer in model.layers:
+        out += _leaf_layers(layer) if hasattr(layer, "layers") else [layer]
+    return out
 
 
 def _shapes(shapes) -> str:
