@@ -35,7 +35,7 @@ def write_outputs(graph: Graph, folder: Path, langs: tuple[str, ...], notify: Ca
     write_python(graph, folder, notify)
     (folder / "summary.txt").write_text(summary_text(graph), encoding="utf-8")
     step(STEPS[1])
-    write_diagram(graph, folder, DIAGRAM_FORMATS, notify=notify)
+    write_diagram(graph, folder, DIAGRAM_FORMATS, notify=notify, langs=langs)
     step(STEPS[2])
     write_docs(graph, folder, langs, guide)
 
@@ -91,7 +91,7 @@ def docs_graphs(graphs: list[Graph], out_dir: Path, langs: tuple[str, ...], inde
     for graph in graphs:
         target = safe_child(out_dir, graph.name)
         with staged_folder(target) as stage:
-            write_diagram(graph, stage, DIAGRAM_FORMATS, notify=status.print)
+            write_diagram(graph, stage, DIAGRAM_FORMATS, notify=status.print, langs=langs)
             write_docs(graph, stage, langs, guide=index)
         written.append(target)
         status.print(f"wrote {target}")

@@ -472,6 +472,68 @@ def test_declared_cells_get_a_figure_of_their_inside(tmp_path):
     source = (tmp_path / "mgu_cell_mgu.dot").read_text()
     assert "forget gate" in source and "×" in source  # gates and products are drawn
     write_docs(graph, tmp_path, ("en", "ko"))
-    for doc in ("README.md", "README.ko.md"):
-        assert "(mgu_cell_mgu.svg)" in (tmp_path / doc).read_text()
+    assert "(mgu_cell_mgu.svg)" in (tmp_path / "README.md").read_text()
+    assert "(mgu_cell_mgu.ko.svg)" in (tmp_path / "README.ko.md").read_text()  # the Korean figure
     assert not [p for p in write_diagram(load_graph("vgg16"), tmp_path, ["dot"]) if "_cell_" in p.name]
+
+
+# --- Korean --------------------------------------------------------------------------------
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def test_korean_diagram_is_labelled_in_korean_in_a_korean_font(graphs):
+    """The Korean docs' diagram: the kinds' Korean names, the legend, the counts, ×N, the roles of
+    shortcut, state and attention edges in Korean, in NanumGothic (installed by scripts/setup.sh)."""
+    res = diagram_source(graphs["resmini"], wrap=False, lang="ko").source
+    assert res.count("fontname=NanumGothic") == 3 and "Helvetica" not in res
+    for korean in ("1×1 합성곱 16", "배치 정규화", "→ ReLU", "덧셈(Add)", "⟶ 지름길(잔차 연결)", "병목 잔차 블록 ×3번",
+                   "파라미터", "입력 (32, 32, 3)", "출력 (10,)", "■</FONT> 합성곱", "■</FONT> 입력 / 출력"):
+        assert korean in res, korean
+    s2s = diagram_source(graphs["s2smini"], wrap=False, lang="ko").source
+    for korean in ("⇢ 순환층의 상태", "⟶ 어텐션의 키 / 값", "label=<쿼리>", "label=<출력 (None, 64), 키, 값>"):
+        assert korean in s2s, korean
+    vgg = diagram_source(graphs["vgg16"], wrap=False, lang="ko").source
+    assert "3×3 합성곱 64, ReLU  ×2번" in vgg and "완전연결 4096, ReLU" in vgg and "VGG" in vgg
+    for source in (res, s2s, vgg):  # no English word of the diagram's own is left in the drawn text
+        text = " ".join(re.findall(r">([^<>]+)<", source))
+        assert not re.search(r"\b(params|input|output|filters|stride|same|valid|relu|conv|dense|query|residual"
+                             r"|shortcut|after|each)\b", re.sub(r"\b\w+_\w+\b", "", text)), text
+
+
+def test_english_diagram_is_unchanged_by_the_korean_one(graphs, tmp_path):
+    for name, g in graphs.items():
+        english = diagram_source(g, wrap=False).source
+        assert english == diagram_source(g, wrap=False, lang="en").source
+        assert not HANGUL.search(english), name
+        assert "fontname=\"Helvetica,Arial,sans-serif\"" in english
+    assert mermaid_text(graphs["vgg16"]) == mermaid_text(graphs["vgg16"], lang="en")
+    assert "합성곱" in mermaid_text(graphs["vgg16"], lang="ko")
+
+
+def test_korean_files_are_written_beside_the_english_ones(tmp_path):
+    from archcompiler.emit.docs import write_docs
+
+    graph = load_graph("mgu")
+    files = {p.name for p in write_diagram(graph, tmp_path, ["dot", "mmd"], langs=("en", "ko"))}
+    assert {"mgu.dot", "mgu.mmd", "mgu.ko.dot", "mgu_cell_mgu.dot", "mgu_cell_mgu.ko.dot"} <= files
+    assert "mgu.ko.mmd" not in files  # the Korean flowchart is inline in README.ko.md
+    english, korean = ((tmp_path / f).read_text() for f in ("mgu.dot", "mgu.ko.dot"))
+    assert english == diagram_source(graph).source and not HANGUL.search(english)
+    assert "파라미터" in korean and "NanumGothic" in korean
+    cell = (tmp_path / "mgu_cell_mgu.ko.dot").read_text()
+    assert "mgu 셀" in cell and "망각" in cell and "파라미터" in cell and "출력 = " in cell and "NanumGothic" in cell
+    assert not HANGUL.search((tmp_path / "mgu_cell_mgu.dot").read_text())
+    write_docs(graph, tmp_path, ("en", "ko"))
+    english, korean = ((tmp_path / f).read_text() for f in ("README.md", "README.ko.md"))
+    assert "(mgu.svg)" in english and "(mgu.ko.svg)" in korean and "(mgu.svg)" not in korean
+    flowchart = korean.split("```mermaid", 1)[1].split("```", 1)[0]
+    assert "파라미터" in flowchart and "params" not in flowchart
+
+
+@needs_dot
+def test_korean_diagram_renders_with_the_korean_font(graphs, tmp_path):
+    files = write_diagram(graphs["resmini"], tmp_path, ["svg", "png"], langs=("en", "ko"))
+    assert {p.name for p in files} == {"resmini.svg", "resmini.png", "resmini.ko.svg", "resmini.ko.png"}
+    svg = (tmp_path / "resmini.ko.svg").read_text()
+    assert 'font-family="NanumGothic"' in svg and "합성곱" in svg

@@ -11,18 +11,32 @@ from .spec import CellSpec
 _DIAGRAM_OP = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×"}
 _DIAGRAM_ACT = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "hard_sigmoid": "hard σ", "softsign": "softsign",
                 "linear": "linear"}
+_DIAGRAM_ACT_KO = {**_DIAGRAM_ACT, "hard_sigmoid": "하드 σ", "softsign": "소프트사인", "linear": "선형"}
+# the figure's own words, per language (the Korean in a Korean font: fonts-nanum, installed by scripts/setup.sh)
+_WORDS = {
+    "en": {"font": "Helvetica", "cell": "{title} cell", "params": "{n} params", "then": "U, then ×",
+           "after": "× after U", "peephole": "peephole", "full": " (full)", "output": "output"},
+    "ko": {"font": "NanumGothic", "cell": "{title} 셀", "params": "파라미터 {n}개", "then": "U, 그다음 ×",
+           "after": "U 다음에 ×", "peephole": "핍홀", "full": "(전체)", "output": "출력"},
+}
 
 
-def cell_diagram(cell: CellSpec, m: int | None = None, u: int | None = None, name: str | None = None):
+def cell_diagram(cell: CellSpec, m: int | None = None, u: int | None = None, name: str | None = None,
+                 lang: str = "en"):
     """A Graphviz picture of one time step inside the cell: the input and previous states on the
     left, gates as boxes (activation and weights), elementwise products and sums as circles, the new
-    states on the right. Returns a ``graphviz.Digraph`` (not rendered)."""
+    states on the right, labelled in ``lang``. Returns a ``graphviz.Digraph`` (not rendered)."""
     import graphviz
 
+    words = _WORDS.get(lang, _WORDS["en"])
+    acts = _DIAGRAM_ACT_KO if lang == "ko" else _DIAGRAM_ACT
+    font = words["font"]
     title = name or cell.name
-    g = graphviz.Digraph(f"cell_{title}", graph_attr={"rankdir": "LR", "fontname": "Helvetica", "fontsize": "11",
-                                                       "label": f"{title} cell", "labelloc": "t", "nodesep": "0.3"},
-                         node_attr={"fontname": "Helvetica", "fontsize": "10"}, edge_attr={"arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "8"})
+    g = graphviz.Digraph(f"cell_{title}", graph_attr={"rankdir": "LR", "fontname": font, "fontsize": "11",
+                                                       "label": words["cell"].format(title=title), "labelloc": "t",
+                                                       "nodesep": "0.3"},
+                         node_attr={"fontname": font, "fontsize": "10"},
+                         edge_attr={"arrowsize": "0.6", "fontname": font, "fontsize": "8"})
     g.node("x", "<X<sub>t</sub>>", shape="plaintext", fontsize="12")
     current: dict[str, str] = {}
     for s in cell.state:
@@ -54,7 +68,7 @@ def cell_diagram(cell: CellSpec, m: int | None = None, u: int | None = None, nam
             inner = expr_node(tree.operand)
             return op_node("−", [inner]) if isinstance(tree.op, ast.USub) else inner
         if isinstance(tree, ast.Call):
-            return op_node(_DIAGRAM_ACT[tree.func.id], [expr_node(tree.args[0])], shape="ellipse")
+            return op_node(acts[tree.func.id], [expr_node(tree.args[0])], shape="ellipse")
         if isinstance(tree, ast.Constant):
             node = fresh("const")
             g.node(node, f"{tree.value:g}", shape="plaintext")
@@ -70,10 +84,10 @@ def cell_diagram(cell: CellSpec, m: int | None = None, u: int | None = None, nam
             detail = []
             if m is not None and u is not None:
                 gp = sum(math.prod(shape) for gname, _, shape in cell.weight_shapes(m, u) if gname == step.name)
-                detail.append(f"{gp:,} params")
-            label = f"{step.name}: {_DIAGRAM_ACT[gate.activation]}"
+                detail.append(words["params"].format(n=f"{gp:,}"))
+            label = f"{step.name}: {acts[gate.activation]}"
             if gate.title:
-                label += f"\n{gate.title.en}"
+                label += f"\n{getattr(gate.title, lang, gate.title.en)}"
             if detail:
                 label += "\n" + ", ".join(detail)
             g.node(node, label, shape="box", style="rounded,filled", fillcolor="#dae8fc")
@@ -84,12 +98,12 @@ def cell_diagram(cell: CellSpec, m: int | None = None, u: int | None = None, nam
                     source = op_node("×", [gate_nodes[step.reset], source])
                     g.edge(source, node, label="U")
                 elif step.reset:
-                    g.edge(source, node, label="U, then ×")
-                    g.edge(gate_nodes[step.reset], node, label="× after U", style="dashed")
+                    g.edge(source, node, label=words["then"])
+                    g.edge(gate_nodes[step.reset], node, label=words["after"], style="dashed")
                 else:
                     g.edge(source, node, label="U")
             for read, kind in step.peepholes:
-                g.edge(current[read.state], node, label="peephole" + (" (full)" if kind == "full" else ""),
+                g.edge(current[read.state], node, label=words["peephole"] + (words["full"] if kind == "full" else ""),
                        style="dotted")
             gate_nodes[step.name] = node
         else:
@@ -98,7 +112,7 @@ def cell_diagram(cell: CellSpec, m: int | None = None, u: int | None = None, nam
             g.node(out, f"<{_html(step.state)}<sub>t</sub>>", shape="plaintext", fontsize="12", fontcolor="#1f4e79")
             g.edge(result, out)
             current[step.state] = out
-    g.node("output", f"<output = {_html(cell.output_state)}<sub>t</sub>>", shape="plaintext")
+    g.node("output", f"<{words['output']} = {_html(cell.output_state)}<sub>t</sub>>", shape="plaintext")
     g.edge(current[cell.output_state], "output", style="dashed")
     return g
 

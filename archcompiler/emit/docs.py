@@ -51,13 +51,13 @@ def environment():
     return env
 
 
-def _mermaid(graph: Graph) -> str | None:
+def _mermaid(graph: Graph, lang: str = "en") -> str | None:
     try:
         from .diagram import mermaid_text
     except ImportError:
         return None
     try:
-        return mermaid_text(graph).strip()
+        return mermaid_text(graph, lang=lang).strip()
     except Exception:  # the diagram has its own tests; the docs still come out without it
         return None
 
@@ -131,6 +131,8 @@ def render_doc(graph: Graph, lang: str, ctx: dict | None = None, langs: tuple[st
     def explain_block(b: Block) -> str:
         return env.get_template(f"{lang}/block.md.j2").render(blk=b, g=graph, lang=lang).strip()
 
+    if lang != "en" and ctx.get("mermaid"):  # the flowchart in the document's language, like its diagram
+        ctx = dict(ctx, mermaid=_mermaid(graph, lang))
     page = env.get_template(f"{lang}/page.md.j2")
     return _tidy(page.render(lang=lang, langs=langs, explain=explain, explain_block=explain_block,
                              concept_links=concept_links, **ctx))

@@ -48,7 +48,7 @@ def write_markdown(graphs: list[Graph], folder: Path, langs: tuple[str, ...],
 
     for graph in graphs:
         target = folder / graph.name
-        write_diagram(graph, target, ["svg"], notify=notify)
+        write_diagram(graph, target, ["svg"], notify=notify, langs=langs)
         ctx = dict(context(graph), mermaid=None)
         for lang in langs:
             (target / FILES[lang]).write_text(render_doc(graph, lang, ctx, langs, guide=True), encoding="utf-8")

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Activation, Inferred, Layer, ShapeError, runtime
+from .base import Activation, Inferred, Layer, ShapeError, activation_name, runtime
 from .batchnorm import BatchNorm
 
 
@@ -38,7 +38,7 @@ class ActivationLayer(Layer):
         return self.activation + (" (tanh approximation)" if self.approximate else "")
 
     def brief(self, lang):
-        return self.activation
+        return activation_name(self.activation, lang)
 
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)

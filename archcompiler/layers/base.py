@@ -7,7 +7,7 @@ validated, unknown keys rejected) with:
   Keras' own rules), ``settle``/``expand`` where needed, and for layers with several inputs or
   outputs ``call``/``output_names``;
 - the Keras side: ``keras`` (the Keras layer it becomes);
-- words: ``label`` (the diagram's line), ``display`` (its name in the docs, per language),
+- words: ``label`` (the diagram's line; ``caption(lang)`` in another language), ``display`` (its name in the docs, per language),
   ``brief`` (a compact description for branch listings) and ``doc_facts`` (the figures its
   explanation needs; the wording is in ``templates/<lang>/kinds/<kind>.md.j2``);
 - roles: class properties the emitters ask instead of naming kinds (``family``, ``folds_into``,
@@ -74,6 +74,23 @@ Activation = Literal[
     "hard_swish", "hard_silu", "celu", "hard_tanh", "log_sigmoid", "log_softmax", "sparse_plus", "squareplus",
     "sparse_sigmoid", "sparsemax", "tanh_shrink", "soft_shrink", "hard_shrink",
 ]
+# an activation's name in Korean prose and diagrams (the English is the Keras name itself)
+ACTIVATION_NAMES_KO = {
+    "linear": "선형", "relu": "ReLU", "sigmoid": "시그모이드", "tanh": "tanh", "softmax": "소프트맥스", "gelu": "GELU",
+    "elu": "ELU", "selu": "SELU", "swish": "Swish", "silu": "SiLU", "leaky_relu": "Leaky ReLU", "relu6": "ReLU6",
+    "hard_sigmoid": "하드 시그모이드", "softplus": "소프트플러스", "softsign": "소프트사인", "exponential": "지수 함수",
+    "mish": "Mish", "hard_swish": "하드 Swish", "hard_silu": "하드 SiLU", "celu": "CELU", "hard_tanh": "하드 tanh",
+    "log_sigmoid": "로그 시그모이드", "log_softmax": "로그 소프트맥스", "sparse_plus": "스파스 플러스",
+    "squareplus": "스퀘어플러스", "sparse_sigmoid": "스파스 시그모이드", "sparsemax": "스파스맥스",
+    "tanh_shrink": "tanh 수축", "soft_shrink": "소프트 수축", "hard_shrink": "하드 수축",
+}
+
+
+def activation_name(activation: str, lang: str) -> str:
+    """An activation's name in ``lang``: the Keras name in English, the Korean docs' word in Korean."""
+    return ACTIVATION_NAMES_KO.get(activation, activation) if lang == "ko" else activation
+
+
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
 
@@ -165,6 +182,15 @@ class Layer(BaseModel):
     def brief(self, lang: str) -> str:
         """A compact description for a chain of layers (an inception branch, a residual body)."""
         return self.display_name(lang)
+
+    def caption(self, lang: str) -> str:
+        """The diagram's line in ``lang``: ``label()`` in English; in another language ``brief(lang)``,
+        with the activation a convolution or dense layer applies itself."""
+        if lang == "en":
+            return self.label()
+        activation = getattr(self, "activation", None)
+        own = self.family in ("conv", "dense") and isinstance(activation, str) and activation != "linear"
+        return self.brief(lang) + (f", {activation_name(activation, lang)}" if own else "")
 
     def doc_facts(self, node, graph) -> dict | None:
         """The figures the docs' explanation of this layer reads, gathered from ``node`` (its

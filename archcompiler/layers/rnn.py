@@ -60,11 +60,11 @@ class Rnn(RecurrentLayer):
         """The equations with their gate titles (en/ko), symbols, sizes and parameter counts."""
         return equation_rows(self.cell, m, self.units)
 
-    def diagram(self, m: int | None = None):
-        """The inside of the cell as a ``graphviz.Digraph`` (gates, products, sums)."""
+    def diagram(self, m: int | None = None, lang: str = "en"):
+        """The inside of the cell as a ``graphviz.Digraph`` (gates, products, sums), labelled in ``lang``."""
         from ..cells import cell_diagram
 
-        return cell_diagram(self.cell, m, self.units)
+        return cell_diagram(self.cell, m, self.units, lang=lang)
 
     def figure_stem(self, spec_name: str) -> str:
         """The file name (without suffix) of the figure of this layer's cell, beside the diagram."""
@@ -79,5 +79,5 @@ class Rnn(RecurrentLayer):
                  cell_explain=cell.explain.model_dump() if cell.explain else None, states=list(cell.state),
                  output_state=cell.output_state, rows=rows, gates=[r for r in rows if r["kind"] == "gate"],
                  per_direction=per_direction, params_ok=per_direction * f["directions"] == node.params,
-                 figure=f"{self.figure_stem(graph.name)}.svg")
+                 figure=f"{self.figure_stem(graph.name)}.svg", figure_ko=f"{self.figure_stem(graph.name)}.ko.svg")
         return f

@@ -37,23 +37,35 @@ FORMATS = ("dot", "svg", "png", "mmd")
 
 
 def write_diagram(graph: Graph, folder: Path, formats: list[str], expand: bool = False, rankdir: str = "TB",
-                  notify: Callable[[str], object] = print) -> list[Path]:
+                  notify: Callable[[str], object] = print, langs: tuple[str, ...] = ("en",)) -> list[Path]:
     """Write ``<name>.dot/.svg/.png/.mmd`` (those asked for) into ``folder``; returns the files written.
+    Each other language in ``langs`` gets its own ``<name>.<lang>.dot/.svg/.png`` (and cell figures),
+    labelled in that language; the Mermaid file is written once, in English.
 
     Without Graphviz's ``dot`` the DOT and Mermaid files are still written and ``notify`` is told, in one
     line, how to install it."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown diagram format(s): {', '.join(unknown)}")
-    folder = Path(folder)
+    written = _write_one(graph, Path(folder), formats, expand, rankdir, notify, "en")
+    for lang in dict.fromkeys(langs):
+        if lang != "en":
+            written += _write_one(graph, Path(folder), [f for f in formats if f != "mmd"], expand, rankdir,
+                                  lambda line: None, lang)  # the missing Graphviz is told once
+    return written
+
+
+def _write_one(graph: Graph, folder: Path, formats: list[str], expand: bool, rankdir: str,
+               notify: Callable[[str], object], lang: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     wanted = list(dict.fromkeys(formats))
-    written = {f: folder / f"{graph.name}.{f}" for f in wanted}
-    plan = diagram_plan(graph, expand)
+    stem = graph.name if lang == "en" else f"{graph.name}.{lang}"  # "vgg16.ko": not a suffix to replace
+    written = {f: folder / f"{stem}.{f}" for f in wanted}
+    plan = diagram_plan(graph, expand, lang)
     if {"dot", "svg", "png"} & set(wanted):
         rendered = [f for f in ("svg", "png") if f in wanted]
         if rendered and shutil.which("dot") is None:
-            notify(INSTALL_HINT.format(what=" and ".join(f"{graph.name}.{f}" for f in rendered)
+            notify(INSTALL_HINT.format(what=" and ".join(f"{stem}.{f}" for f in rendered)
                                        + (" were" if len(rendered) > 1 else " was")))
             for f in rendered:
                 del written[f]
@@ -62,4 +74,4 @@ def write_diagram(graph: Graph, folder: Path, formats: list[str], expand: bool =
             written["dot"].write_text(dot.source, encoding="utf-8")
     if "mmd" in wanted:
         written["mmd"].write_text(_mermaid(plan), encoding="utf-8")
-    return [written[f] for f in wanted if f in written] + _write_cells(graph, folder, wanted)
+    return [written[f] for f in wanted if f in written] + _write_cells(graph, folder, wanted, lang)

@@ -9,7 +9,7 @@ import graphviz
 
 from ...graph import Graph
 from .plan import Plan, Unit, _spine
-from .style import EDGE_STYLE, FAMILY_STYLE, FONT, _FALLBACK_STYLE, _clean, _shape_text, _unit_lines
+from .style import EDGE_STYLE, FAMILY_STYLE, FONTS, _FALLBACK_STYLE, _clean, _shape_text, _unit_lines, family_text, word
 
 MAX_PIXELS = 5000  # no side of a PNG longer than this
 PNG_DPI = 96
@@ -19,17 +19,17 @@ def _h(text) -> str:
     """Text for a Graphviz HTML-like label."""
     return html.escape(_clean(text), quote=True)
 
-def _tooltip(unit: Unit) -> str:
+def _tooltip(unit: Unit, lang: str = "en") -> str:
     lines = []
     for node in unit.nodes:
         where = f" ({node.loc})" if node.loc else ""
-        lines.append(f"{node.name}: {node.layer.label()} → {_shape_text(node.shapes)}, "
-                     f"{node.params:,} params{where}")
+        lines.append(f"{node.name}: {node.layer.caption(lang)} → {_shape_text(node.shapes)}, "
+                     f"{word(lang, 'params', n=f'{node.params:,}')}{where}")
     return "\n".join(lines)
 
 
-def _html_label(unit: Unit) -> str:
-    title, extra, details = _unit_lines(unit)
+def _html_label(unit: Unit, lang: str = "en") -> str:
+    title, extra, details = _unit_lines(unit, lang)
     rows = [f'<TR><TD ALIGN="CENTER"><B>{_h(title)}</B></TD></TR>']
     if extra:
         rows.append(f'<TR><TD ALIGN="CENTER">{_h("→ " + " → ".join(extra))}</TD></TR>')
@@ -41,36 +41,36 @@ def _title_label(graph: Graph, plan: "Plan") -> str:
     """The title, with the legend under it: the families drawn and the special edges, in rows of four."""
     items = []
     for family in plan.families:
-        fill, border, text = FAMILY_STYLE.get(family, _FALLBACK_STYLE)
-        items.append(f'<FONT COLOR="{border}" POINT-SIZE="15">■</FONT> {_h(text)}')
+        fill, border, _ = FAMILY_STYLE.get(family, _FALLBACK_STYLE)
+        items.append(f'<FONT COLOR="{border}" POINT-SIZE="15">■</FONT> {_h(family_text(family, plan.lang))}')
     styles = {e.style for e in plan.edges}
-    for style, text in (("skip", "⟶ residual shortcut"), ("state", "⇢ recurrent state"),
-                       ("attention", "⟶ attention key / value")):
+    for style in ("skip", "state", "attention"):
         if style in styles:
-            items.append(f'<FONT COLOR="{EDGE_STYLE[style]["color"]}">{_h(text)}</FONT>')
+            items.append(f'<FONT COLOR="{EDGE_STYLE[style]["color"]}">{_h(word(plan.lang, style))}</FONT>')
     per_row = 5 if len(items) > 5 else len(items)
     rows = "".join(f'<TR><TD><FONT POINT-SIZE="10">{"     ".join(items[k:k + per_row])}</FONT></TD></TR>'
                    for k in range(0, len(items), per_row))
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            f'<TR><TD><FONT POINT-SIZE="16"><B>{_h(_graph_title(graph))}</B></FONT></TD></TR>{rows}</TABLE>>')
+            f'<TR><TD><FONT POINT-SIZE="16"><B>{_h(_graph_title(graph, plan.lang))}</B></FONT></TD></TR>{rows}</TABLE>>')
 
 
-def _graph_title(graph: Graph) -> str:
-    title = graph.spec.title or graph.name
+def _graph_title(graph: Graph, lang: str = "en") -> str:
+    title = (graph.spec.title_ko if lang == "ko" else None) or graph.spec.title or graph.name
     year = f" ({graph.spec.year})" if graph.spec.year else ""
-    return f"{title}{year}  ·  {graph.total_params:,} params"
+    return f"{title}{year}  ·  {word(lang, 'params', n=f'{graph.total_params:,}')}"
 
 
 def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digraph:
-    graph = plan.graph
+    graph, lang = plan.graph, plan.lang
+    font = FONTS.get(lang, FONTS["en"])
     limit = f"{MAX_PIXELS / PNG_DPI:.2f}"
     dot = graphviz.Digraph(graph.name)
-    dot.attr("graph", rankdir=rankdir, fontname=FONT, fontsize="16", labelloc="t", labeljust="c",
+    dot.attr("graph", rankdir=rankdir, fontname=font, fontsize="16", labelloc="t", labeljust="c",
              label=_title_label(graph, plan), nodesep="0.25", ranksep="0.32", newrank="true",
              size=f"{limit},{limit}", pad="0.2", bgcolor="white", outputorder="edgesfirst")
-    dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", margin="0.12,0.05",
+    dot.attr("node", shape="box", style="rounded,filled", fontname=font, fontsize="11", margin="0.12,0.05",
              penwidth="1.2")
-    dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7", color="#52525b")
+    dot.attr("edge", fontname=font, fontsize="9", arrowsize="0.7", color="#52525b")
     spine = _spine(plan)
 
     by_cluster: dict[str | None, list[Unit]] = {}
@@ -82,7 +82,7 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
 
     def add_unit(g: graphviz.Digraph, unit: Unit) -> None:
         fill, border, _ = FAMILY_STYLE.get(unit.family, _FALLBACK_STYLE)
-        attrs = {"fillcolor": fill, "color": border, "tooltip": graphviz.escape(_tooltip(unit))}
+        attrs = {"fillcolor": fill, "color": border, "tooltip": graphviz.escape(_tooltip(unit, lang))}
         if unit.head.is_input:
             attrs["shape"] = "box"
             attrs["style"] = "rounded,filled,bold"
@@ -90,13 +90,14 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
             attrs["peripheries"] = "2"
         if unit.id in spine:
             attrs["group"] = "spine"
-        g.node(unit.id, _html_label(unit), **attrs)
+        g.node(unit.id, _html_label(unit, lang), **attrs)
 
     def add_cluster(g: graphviz.Digraph, key: str) -> None:
         cluster = plan.clusters[key]
         with g.subgraph(name=cluster.id) as c:
             sub = f'  <FONT COLOR="#52525b">{_h(cluster.subtitle)}</FONT>' if cluster.subtitle else ""
-            params = (f'  <FONT POINT-SIZE="9" COLOR="#71717a">{cluster.params:,} params</FONT>'
+            count = word(lang, "params", n=f"{cluster.params:,}")
+            params = (f'  <FONT POINT-SIZE="9" COLOR="#71717a">{_h(count)}</FONT>'
                       if cluster.params else "")
             c.attr(label=f"<<B>{_h(cluster.title)}</B>{sub}{params}>", labeljust="l", fontsize="11",
                    style="rounded,dashed,filled" if cluster.repeat == 1 else "rounded,bold,filled",
@@ -141,7 +142,7 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
         for end in ("out", "in"):
             dot.node(f"wrap{letter}{end}", letter, shape="circle", style="filled", fillcolor="white",
                      color="#71717a", fontcolor="#3f3f46", fontsize="11", width="0.32", fixedsize="true",
-                     tooltip=graphviz.escape(f"continues at {letter}" if end == "out" else f"continued from {letter}"))
+                     tooltip=graphviz.escape(word(lang, "continues" if end == "out" else "continued", x=letter)))
     for source, letter in cut_ids.items():
         dot.edge(source, f"wrap{letter}out")
     for edge in plan.edges:

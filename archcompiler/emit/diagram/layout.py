@@ -18,13 +18,15 @@ from .dot import _build_dot
 from .plan import Plan, _cut_vertices, diagram_plan
 
 
-def diagram_source(graph: Graph, expand: bool = False, rankdir: str = "TB", wrap: bool = True) -> graphviz.Digraph:
-    """The diagram as a ``graphviz.Digraph`` (``.source`` is the DOT text).
+def diagram_source(graph: Graph, expand: bool = False, rankdir: str = "TB", wrap: bool = True,
+                   lang: str = "en") -> graphviz.Digraph:
+    """The diagram as a ``graphviz.Digraph`` (``.source`` is the DOT text), labelled in ``lang``
+    (Korean: the Korean docs' words, in a Korean font).
 
     With ``wrap`` (and Graphviz installed), a drawing much longer than broad is laid out once to
     measure it, then cut between top-level blocks into columns side by side (rows, left to right),
     about 16:9, so that a deep network fits a slide."""
-    return _layout(diagram_plan(graph, expand), rankdir, wrap, {})
+    return _layout(diagram_plan(graph, expand, lang), rankdir, wrap, {})
 
 
 def _layout(plan: Plan, rankdir: str, wrap: bool, files: dict[str, Path]) -> graphviz.Digraph:

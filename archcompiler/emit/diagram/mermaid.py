@@ -15,9 +15,9 @@ def _mm(text) -> str:
     return text
 
 
-def mermaid_text(graph: Graph, expand: bool = False) -> str:
-    """The diagram as a Mermaid flowchart (GitHub renders it inside a ```mermaid fence)."""
-    return _mermaid(diagram_plan(graph, expand))
+def mermaid_text(graph: Graph, expand: bool = False, lang: str = "en") -> str:
+    """The diagram as a Mermaid flowchart (GitHub renders it inside a ```mermaid fence), in ``lang``."""
+    return _mermaid(diagram_plan(graph, expand, lang))
 
 
 def _mermaid_cluster_id(cluster: Cluster) -> str:
@@ -61,7 +61,7 @@ def _mermaid(plan: Plan) -> str:
         children.setdefault(cluster.parent, []).append(key)
 
     def unit_line(unit: Unit, indent: str) -> str:
-        title, extra, details = _unit_lines(unit)
+        title, extra, details = _unit_lines(unit, plan.lang)
         text = f"<b>{_mm(title)}</b>"
         if extra:
             text += "<br>" + _mm("→ " + " → ".join(extra))

@@ -9,7 +9,7 @@ from typing import Callable
 
 from ...analysis import Analysis
 from ...graph import Graph, Node, Scope
-from .style import FAMILY_STYLE, _shape
+from .style import FAMILY_STYLE, _shape, word
 
 
 # --- the plan: what is drawn ------------------------------------------------------------
@@ -75,6 +75,7 @@ class Plan:
     outputs: list[tuple[str, str, str]]  # (output node id, source unit id, its text)
     families: list[str]
     rows: list[tuple[str | None, list[str]]] = field(default_factory=list)  # parallel branches, in spec order
+    lang: str = "en"  # the language of the drawn text
 
     @property
     def node_count(self) -> int:
@@ -156,8 +157,9 @@ class _Collapse:
         return False
 
 
-def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
-    """Decide what is drawn: units (nodes), clusters, edges. Shared by the DOT and Mermaid writers."""
+def diagram_plan(graph: Graph, expand: bool = False, lang: str = "en") -> Plan:
+    """Decide what is drawn: units (nodes), clusters, edges. Shared by the DOT and Mermaid writers;
+    ``lang``: the language of the text (block titles, roles, the diagram's own words)."""
     analysis = Analysis(graph)
     collapse = _Collapse(analysis, expand)
     drawn = [n for n in graph.nodes.values() if collapse.rep(n.name) == n.name]
@@ -229,10 +231,12 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
             key = f"{scope.group}/{collapse.run_first.get((scope.group, scope.index), scope.index)}"
             if key not in clusters:
                 block = graph.spec.blocks.get(scope.block) if scope.block else None
-                title = block.title.en if block is not None and block.title else (scope.block or scope.name)
+                title = getattr(block.title, lang, block.title.en) if block is not None and block.title \
+                    else (scope.block or scope.name)
                 if size > 1:
                     first, last = collapse.run_scopes(scope)
-                    clusters[key] = Cluster(key, f"cluster_{len(clusters)}", parent, f"{title} ×{size}",
+                    clusters[key] = Cluster(key, f"cluster_{len(clusters)}", parent,
+                                            word(lang, "block times", title=title, n=size),
                                             f"{first.name} … {last.name}", repeat=size)
                 else:
                     clusters[key] = Cluster(key, f"cluster_{len(clusters)}", parent, scope.name,
@@ -285,10 +289,18 @@ def diagram_plan(graph: Graph, expand: bool = False) -> Plan:
         unit = unit_of[collapse.rep(ref.node)]
         source = graph.nodes[ref.node]
         which = f" ({source.output_names[ref.index]})" if len(source.output_names) > 1 else ""
-        outputs.append((f"out{k}", unit.id, f"output {_shape(source.shapes[ref.index])}{which}"))
+        outputs.append((f"out{k}", unit.id, f"{word(lang, 'output')} {_shape(source.shapes[ref.index])}{which}"))
     families = list(dict.fromkeys(u.family for u in units))
     families = [f for f in FAMILY_STYLE if f in families] + [f for f in families if f not in FAMILY_STYLE]
-    return Plan(graph, units, clusters, edges, outputs, families, rows)
+    if lang != "en":  # the attention roles in the plan's language (decided in English above)
+        roles = {role: word(lang, role) for role in ("query", "key", "value")}
+        output = word("en", "output") + " ("
+        for edge in edges:
+            parts = [roles.get(part, part) for part in edge.label.split(", ")] if edge.label else []
+            parts = [word(lang, "output") + part[len(output) - 2:] if part.startswith(output) else part
+                     for part in parts]
+            edge.label = ", ".join(parts)
+    return Plan(graph, units, clusters, edges, outputs, families, rows, lang)
 
 
 def _is_identity_shortcut(analysis: Analysis, node: Node, position: int) -> bool:

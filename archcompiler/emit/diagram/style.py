@@ -25,8 +25,41 @@ FAMILY_STYLE: dict[str, tuple[str, str, str]] = {
     "embedding": ("#e0e7ff", "#4f46e5", "embedding"),
 }
 _FALLBACK_STYLE = ("#ffffff", "#52525b", "other")
+# the legend's words in the Korean diagram (the Korean docs' terms)
+FAMILY_KO: dict[str, str] = {
+    "input": "입력 / 출력", "conv": "합성곱", "pool": "풀링", "dense": "완전연결층", "recurrent": "순환층",
+    "attention": "어텐션", "norm": "정규화", "merge": "병합(덧셈, 연결)", "activation": "활성화 함수",
+    "regularization": "규제", "reshape": "모양 바꾸기(평탄화, 패딩)", "embedding": "임베딩", "other": "기타",
+}
 
 FONT = "Helvetica,Arial,sans-serif"
+FONTS = {"en": FONT, "ko": "NanumGothic"}  # the Korean font: fonts-nanum, installed by scripts/setup.sh
+
+# the diagram's own words, per language
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"input": "input", "output": "output", "params": "{n} params", "each": "{n} params each",
+           "in all": "{n} params in all", "after": "{window}, after {pad}", "times": "{title}  ×{n}",
+           "block times": "{title} ×{n}", "skip": "⟶ residual shortcut", "state": "⇢ recurrent state",
+           "attention": "⟶ attention key / value", "continues": "continues at {x}", "continued": "continued from {x}",
+           "query": "query", "key": "key", "value": "value"},
+    "ko": {"input": "입력", "output": "출력", "params": "파라미터 {n}개", "each": "하나에 파라미터 {n}개",
+           "in all": "파라미터 모두 {n}개", "after": "{pad} 뒤 {window}", "times": "{title}  ×{n}번",
+           "block times": "{title} ×{n}번", "skip": "⟶ 지름길(잔차 연결)", "state": "⇢ 순환층의 상태",
+           "attention": "⟶ 어텐션의 키 / 값", "continues": "{x}에서 이어짐", "continued": "{x}에서 이어받음",
+           "query": "쿼리", "key": "키", "value": "값"},
+}
+
+
+def word(lang: str, key: str, **values) -> str:
+    """One of the diagram's own words in ``lang`` (English where the language has none)."""
+    return WORDS.get(lang, WORDS["en"]).get(key, WORDS["en"][key]).format(**values)
+
+
+def family_text(family: str, lang: str) -> str:
+    """A family's name in the legend."""
+    if lang == "ko":
+        return FAMILY_KO.get(family, FAMILY_KO["other"])
+    return FAMILY_STYLE.get(family, _FALLBACK_STYLE)[2]
 
 EDGE_STYLE = {
     "data": {"color": "#52525b"},
@@ -57,24 +90,24 @@ def _shape_text(shapes: list) -> str:
     return ", ".join(_shape(s) for s in shapes)
 
 
-def _unit_lines(unit: Unit) -> tuple[str, list[str], str]:
-    """(title, folded layers, details) of a unit, as plain text."""
+def _unit_lines(unit: Unit, lang: str = "en") -> tuple[str, list[str], str]:
+    """(title, folded layers, details) of a unit, as plain text in ``lang``."""
     head = unit.head
     if head.is_input:
         dtype = head.layer.dtype if getattr(head.layer, "dtype", "float32") != "float32" else ""
-        return head.name, [], f"input {_shape(head.shape)}" + (f" {dtype}" if dtype else "")
+        return head.name, [], f"{word(lang, 'input')} {_shape(head.shape)}" + (f" {dtype}" if dtype else "")
     nodes = unit.nodes
     extra: list[str] = []
     if unit.pads_next:
-        title = f"{nodes[1].layer.label()}, after {head.layer.label()}"
+        title = word(lang, "after", window=nodes[1].layer.caption(lang), pad=head.layer.caption(lang))
         rest = nodes[2:]
     else:
-        title = head.layer.label()
+        title = head.layer.caption(lang)
         rest = nodes[1:]
     if rest:
-        extra = [n.layer.label() for n in rest]
+        extra = [n.layer.caption(lang) for n in rest]
     if unit.repeat > 1:
-        title += f"  ×{unit.repeat}"
+        title = word(lang, "times", title=title, n=unit.repeat)
     tail_copies = unit.copies[-1]
     shapes = {tuple(n.shapes[0]) for n in tail_copies}
     shape = _shape(unit.tail.shapes[0]) if len(shapes) == 1 else \
@@ -88,10 +121,10 @@ def _unit_lines(unit: Unit) -> tuple[str, list[str], str]:
     params = ""
     if any(per_copy):
         if len(per_copy) == 1:
-            params = f"{per_copy[0]:,} params"
+            params = word(lang, "params", n=f"{per_copy[0]:,}")
         elif len(set(per_copy)) == 1:
-            params = f"{per_copy[0]:,} params each"
+            params = word(lang, "each", n=f"{per_copy[0]:,}")
         else:
-            params = f"{sum(per_copy):,} params in all"
+            params = word(lang, "in all", n=f"{sum(per_copy):,}")
     details = "  ·  ".join(x for x in (name, shape, params) if x)
     return title, extra, details
