@@ -21,7 +21,7 @@ from conftest import run_cli
 keras = pytest.importorskip("keras")
 
 from archcompiler.emit.keras_model import build_model  # noqa: E402
-from archcompiler.export import copy_by_name, export_graph, load_weights  # noqa: E402
+from archcompiler.export import export_graph, load_weights  # noqa: E402
 
 needs_onnx = pytest.mark.skipif(
     not all(importlib.util.find_spec(m) for m in ("onnx", "tf2onnx", "onnxruntime")),
@@ -100,7 +100,7 @@ def test_onnx_names_the_layer_it_cannot_convert(spec_file, tmp_path):
 
 def test_weights_by_layer_name_report_what_did_not_match(trained, tmp_path):
     _, models = trained
-    graph, weights, x, want = models["lenet5"]
+    weights = models["lenet5"][1]
     other = build_model(load_graph("lenet5", {"num_classes": "7"}))  # a different head
     lines = []
     report = load_weights(other, load_graph("lenet5", {"num_classes": "7"}), str(weights), lines.append)
