@@ -14,7 +14,11 @@ HEADERS = {
     "ko": ("", "층", "종류", "바뀐 점", "파라미터", "MACs", "합계", "층"),
 }
 SIGNS = {"added": "+", "removed": "-", "changed": "~"}
-WORDS = {"en": {}, "ko": {"type": "종류", "reads": "입력 층", "output": "출력", "input": "입력"}}  # field names stay spec words
+WORDS = {"en": {}, "ko": {"type": "종류", "reads": "입력 층", "output": "출력", "input": "입력"}}
+# Korean words for the common fields and their values; other fields stay spec words, shown as code
+FIELDS_KO = {"kernel": "커널", "stride": "스트라이드", "strides": "스트라이드", "filters": "필터 수", "units": "유닛 수",
+             "padding": "패딩", "activation": "활성화 함수", "pool": "윈도", "rate": "비율", "groups": "그룹 수"}
+VALUES_KO = {"padding": {"same": "크기 유지", "valid": "없음"}}
 
 
 @dataclass
@@ -36,11 +40,34 @@ class LayerChange:
         words = WORDS[lang]
         parts = []
         for key, before, after in self.what:
-            if key == "layer":
+            if key == "layer" and lang != "en":  # the layer in the table's language, as the diagram says it
+                parts.append((self.b if self.b is not None else self.a).layer.caption(lang))
+            elif key == "layer":
                 parts.append(before)
+            elif lang == "ko" and key in FIELDS_KO:
+                parts.append(f"{FIELDS_KO[key]} {_value_ko(key, before)}"
+                             + (f" → {_value_ko(key, after)}" if after is not None else ""))
+            elif lang != "en" and key not in words:  # another spec field and its values: spec words, as code
+                parts.append(f"`{key}` `{before}`" + (f" → `{after}`" if after is not None else ""))
             else:
                 parts.append(f"{words.get(key, key)} {before}" + (f" → {after}" if after is not None else ""))
         return "; ".join(parts)
+
+
+def _value_ko(key: str, value: str) -> str:
+    from .layers.base import activation_name
+
+    if key == "activation":
+        return activation_name(value, "ko") if value != "null" else "없음"
+    return VALUES_KO.get(key, {}).get(value, value)
+
+
+def _kind(kind: str, lang: str) -> str:
+    """The kind in the table's language: the spec's word in English, the kind's own display name otherwise."""
+    from .layers import KINDS
+
+    cls = KINDS.get(kind)
+    return cls.display.get(lang, kind) if lang != "en" and cls is not None else kind
 
 
 def _text(value) -> str:
@@ -110,8 +137,8 @@ class Comparison:
 
     def rows(self, lang: str = "en") -> list[tuple[str, ...]]:
         """The table's rows as text: sign, layer, type, what changed, params and MACs (a → b)."""
-        rows = [(SIGNS[c.change], c.name, c.kind, c.text(lang), _pair(c.a, c.b, "params"), _pair(c.a, c.b, "macs"))
-                for c in self.changes]
+        rows = [(SIGNS[c.change], c.name, _kind(c.kind, lang), c.text(lang), _pair(c.a, c.b, "params"),
+                 _pair(c.a, c.b, "macs")) for c in self.changes]
         h = HEADERS[lang]
         rows.append(("", h[6], "", f"{h[7]} {len(self.a.layers())} → {len(self.b.layers())}",
                      _arrow(self.a.total_params, self.b.total_params), _arrow(self.a.macs, self.b.macs)))

@@ -226,7 +226,7 @@ def test_compare_lists_what_changed_from_alexnet_to_zfnet():
     assert len(comparison.changes) + comparison.unchanged == len(set(r["name"] for r in alexnet.layers + zfnet.layers))
     assert "| ~ | conv1 | conv2d | kernel 11×11 → 7×7; stride 4×4 → 2×2; output 55×55×96 → 110×110×96 |" \
         in comparison.markdown()
-    assert "| ~ | conv1 | conv2d | kernel 11×11 → 7×7; stride 4×4 → 2×2; 출력 55×55×96 → 110×110×96 |" \
+    assert "| ~ | conv1 | 합성곱 | 커널 11×11 → 7×7; 스트라이드 4×4 → 2×2; 출력 55×55×96 → 110×110×96 |" \
         in comparison.markdown("ko")
     assert not load("vgg16").compare(load("vgg16")).changes
 

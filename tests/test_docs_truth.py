@@ -280,6 +280,11 @@ KOREAN_TERMS = {
     "many-to-one and the other types": ("다대일", r"(?i)(many|one)-to-(one|many)"),
 }
 KOREAN_SPECS = SPECS + ("mlp", "vgg19", "resnet34", "mgu", "peephole_lstm")
+# Keras' and the spec's English words that layer.label() used to leave in Korean prose (chains, tables,
+# the comparison with a parent spec): the Korean docs say 크기 유지 패딩, 패딩 없음, 필터, ReLU. A Keras
+# term may gloss the Korean once per document, in parentheses: 패딩 없는(valid)
+ENGLISH_IN_KOREAN = re.compile(r"(?<![\w'-])(relu|same|valid|filters?|linear)(?![\w'-])")
+KERAS_GLOSS = re.compile(r"\((?:Keras의 )?(same|valid)\)")
 
 
 def _korean_prose(text: str) -> str:
@@ -290,12 +295,21 @@ def _korean_prose(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def korean(docs, tmp_path_factory):
+def korean_all(docs, index):
+    """The prose of every Korean document `docs --all` writes: each built-in spec's, the guide and the index."""
     from archcompiler.emit.concepts import render_concepts
-    out = {name: _korean_prose(docs[name, "ko"]) if (name, "ko") in docs else _korean_prose(render_doc(load_graph(name), "ko"))
-           for name in KOREAN_SPECS}
+    graphs = {name: load_graph(name) for name in builtin_names()}
+    out = {name: _korean_prose(docs[name, "ko"]) if (name, "ko") in docs else _korean_prose(render_doc(g, "ko"))
+           for name, g in graphs.items()}
     out["concepts"] = _korean_prose(render_concepts("ko", ("en", "ko")))
+    out["index"] = _korean_prose(index["ko"])
     return out
+
+
+@pytest.fixture(scope="module")
+def korean(korean_all):
+    """The Korean prose of the lecture's specs and the guide."""
+    return {name: korean_all[name] for name in (*KOREAN_SPECS, "concepts")}
 
 
 @pytest.mark.parametrize("concept", sorted(KOREAN_TERMS))
@@ -303,6 +317,27 @@ def test_korean_uses_one_term_per_concept(korean, concept):
     term, wrong = KOREAN_TERMS[concept]
     found = {name: re.findall(wrong, text) for name, text in korean.items() if re.search(wrong, text)}
     assert not found, f"{concept}: use {term}, not {found}"
+
+
+def test_no_keras_words_left_in_korean_prose(korean_all):
+    """Over every Korean document `docs --all` writes: no relu, same, valid, filters."""
+    found = {}
+    for name, text in korean_all.items():
+        glosses = KERAS_GLOSS.findall(text)
+        assert all(glosses.count(g) <= 1 for g in glosses), (name, glosses)
+        left = sorted({m.group(0) for m in ENGLISH_IN_KOREAN.finditer(KERAS_GLOSS.sub(" ", text))})
+        if left:
+            found[name] = left
+    assert not found, found
+
+
+def test_same_padding_is_said_in_korean_and_glossed_once(korean, docs):
+    from archcompiler.emit.docs import render_doc as render
+    text = render(load_graph("resnet50"), "ko")
+    assert text.count("크기 유지 패딩(Keras의 `same`)") == 1 and text.count("크기 유지 패딩") > 5
+    assert "'same'" not in text and "'valid'" not in text
+    assert "크기 유지 패딩" in korean["vgg16"] and "(크기 유지 패딩(" not in korean["vgg16"]
+    assert "(Keras의 `same`)" not in docs["resnet50", "en"] and "'same' padding" in docs["resnet50", "en"]
 
 
 def test_a_loan_is_glossed_at_most_once_per_document(korean):

@@ -41,11 +41,13 @@ def environment():
     """The Jinja2 environment over TEMPLATES_DIR (templates reload when their files change)."""
     import jinja2
 
+    from ..layers.base import activation_name
     from ..plugins import template_source  # plugin kinds' own explanations, then the built-in templates
 
     loader = jinja2.ChoiceLoader([jinja2.FunctionLoader(template_source), jinja2.FileSystemLoader(str(TEMPLATES_DIR))])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    env.filters.update(act_ko=lambda a: activation_name(a, "ko"))  # an activation's name in Korean prose
     env.filters.update(zip=lambda a, b: list(zip(a, b)), num=num, tex=tex, texnum=texnum, sci=sci, value=value, shape=shape, tex_shape=tex_shape, pct=pct, dim=dim, anchor=anchor)
     env.globals.update(FILES=FILES, kind_name=kind_name)
     return env
@@ -60,6 +62,27 @@ def _mermaid(graph: Graph, lang: str = "en") -> str | None:
         return mermaid_text(graph, lang=lang).strip()
     except Exception:  # the diagram has its own tests; the docs still come out without it
         return None
+
+
+# a Korean term glossed with the Keras word once per document, where it first appears in prose
+GLOSSES = {"ko": {"크기 유지 패딩": "크기 유지 패딩(Keras의 `same`)"}}
+
+
+def _gloss_once(text: str, lang: str) -> str:
+    """The first use of each of the language's glossed terms in a sentence (not in code, a table or
+    parentheses already) gets its gloss."""
+    for term, glossed in GLOSSES.get(lang, {}).items():
+        fenced = False
+        lines = text.split("\n")
+        for k, line in enumerate(lines):
+            if line.startswith("```"):
+                fenced = not fenced
+            found = re.search(r"(?<!\()" + re.escape(term), line)
+            if not fenced and not line.startswith("|") and found:
+                lines[k] = line[:found.start()] + glossed + line[found.end():]
+                break
+        text = "\n".join(lines)
+    return text
 
 
 def _tidy(text: str) -> str:
@@ -134,8 +157,8 @@ def render_doc(graph: Graph, lang: str, ctx: dict | None = None, langs: tuple[st
     if lang != "en" and ctx.get("mermaid"):  # the flowchart in the document's language, like its diagram
         ctx = dict(ctx, mermaid=_mermaid(graph, lang))
     page = env.get_template(f"{lang}/page.md.j2")
-    return _tidy(page.render(lang=lang, langs=langs, explain=explain, explain_block=explain_block,
-                             concept_links=concept_links, **ctx))
+    return _gloss_once(_tidy(page.render(lang=lang, langs=langs, explain=explain, explain_block=explain_block,
+                                         concept_links=concept_links, **ctx)), lang)
 
 
 def write_docs(graph: Graph, folder: Path, langs: tuple[str, ...] = LANGS, guide: bool = False) -> list[Path]:
