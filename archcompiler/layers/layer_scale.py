@@ -34,6 +34,8 @@ class LayerScale(Layer):
 
     def doc_facts(self, node, graph):
         c = node.shape[-1]
+        readers = graph.consumers(node.name)  # through an identity, activation or drop path to the add
+        while len(readers) == 1 and readers[0].family in ("activation", "regularization"):
+            readers = graph.consumers(readers[0].name)
         return {"in": node.shape, "out": node.shape, "c": c, "init": self.init_value, "params": node.params,
-                "params_ok": node.params == c, "feeds_add": any(n.layer.merges == "sum"
-                                                                for n in graph.consumers(node.name))}
+                "params_ok": node.params == c, "feeds_add": any(n.layer.merges == "sum" for n in readers)}
