@@ -117,6 +117,7 @@ class Resolver:
         self.nodes: dict[str, Node] = {}
         self.groups = itertools.count(1)
         self.params: dict[str, Any] = {}
+        self.optional: list[TensorRef] = []  # outputs left out by their 'when'
         # shapes are inferred as nodes are added (an expression may read them: ${in.channels});
         # their errors are reported after the structure's, as one pass over the graph would
         self.shape_errors: list[SpecError] = []
@@ -162,25 +163,38 @@ class Resolver:
                         self.error(entry.where("when"), f"'when' must be true or false, got {when!r}", f"{path}.when",
                                    code="E-WHEN-INVALID")
                     continue
-                if not when:
+                if not when:  # what only this output needs is left out of the model
+                    match = _REF.match(str(entry["layer"]))
+                    target = top.names.get(match["base"]) if match else None
+                    if target is not None:
+                        self.optional.append(target)
                     continue
                 entry = entry["layer"]
             outputs.append(self._lookup(entry, top, loc, path))
         return outputs
 
-    def _check_all_used(self, outputs: list[TensorRef]) -> None:
-        """A layer that feeds no output would be counted in the totals and left out of the Keras
-        model, so it is a mistake; reported once, where its dead-end path ends."""
-        used: set[str] = set()
-        stack = [r.node for r in outputs]
+    def _upstream(self, refs) -> set[str]:
+        """The nodes these tensors are computed from, themselves included."""
+        found: set[str] = set()
+        stack = [r.node for r in refs]
         while stack:
             name = stack.pop()
-            if name not in used:
-                used.add(name)
+            if name not in found:
+                found.add(name)
                 stack.extend(r.node for r in self.nodes[name].inputs)
+        return found
+
+    def _check_all_used(self, outputs: list[TensorRef]) -> None:
+        """A layer that feeds no output would be counted in the totals and left out of the Keras
+        model, so it is a mistake; reported once, where its dead-end path ends. The layers that only
+        an output left out by ``when`` needs (an auxiliary head) are left out with it."""
+        used = self._upstream(outputs)
+        optional = self._upstream(self.optional) - used
+        self.nodes = {name: node for name, node in self.nodes.items()
+                      if name not in optional or node.is_input}  # the model keeps all its inputs
         read = {r.node for node in self.nodes.values() for r in node.inputs}
         for node in self.nodes.values():
-            if node.name not in used and node.name not in read:
+            if node.name not in used | optional and node.name not in read:
                 what = "input" if node.is_input else "layer"
                 self.error(node.loc, f"never used: the {what} '{node.name}' feeds no output", node.path,
                            "read it in a later layer's 'inputs', list it under 'outputs:', or remove it",

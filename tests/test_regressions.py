@@ -228,3 +228,11 @@ def test_the_fixed_rules_build_in_keras_and_agree_layer_by_layer():
                      "  - {type: gru, units: 2, go_backwards: true}\n")
     model = build_model(graph, check=True)  # raises InferenceMismatch if any layer disagrees
     assert model.get_layer("joined").output.shape == (None, 8, 12, 3)
+
+
+def test_layers_only_a_disabled_output_needs_are_left_out_not_unused():
+    text = ("name: t\nparams: {aux: false}\ninputs:\n  x: {shape: [4]}\nlayers:\n  - {type: dense, name: a, units: 2}\n"
+            "  - {type: dense, name: h, units: 3, inputs: x}\n  - {type: dense, name: b, units: 3}\n"
+            "outputs:\n  - a\n  - {layer: b, when: '${aux}'}\n")
+    assert [n.name for n in graph_of(text).layers()] == ["a"]  # h and b: left out with their output, not counted
+    assert [n.name for n in graph_of(text.replace("aux: false", "aux: true")).layers()] == ["a", "h", "b"]
