@@ -23,6 +23,11 @@ SHRINK = {
     "resnet152": {"size": "32", "num_classes": "10"},
     "googlenet": {"size": "96", "num_classes": "10"},
     "transformer": {"vocab": "1000", "d_model": "64", "d_ff": "128", "heads": "4", "layers": "2"},
+    "vit_b16": {"size": "32", "patch": "8", "width": "64", "mlp": "128", "heads": "4", "layers": "2",
+                "num_classes": "10"},
+    "gpt2": {"vocab": "1000", "context": "32", "width": "64", "heads": "4", "layers": "2"},
+    "bert_base": {"vocab": "1000", "positions": "32", "length": "32", "width": "64", "heads": "4", "layers": "2"},
+    "convnext_tiny": {"size": "64", "num_classes": "10"},
 }
 
 
