@@ -145,7 +145,7 @@ class Analysis:
 
     def _plain(self, node: Node, kernel: tuple) -> bool:
         layer = node.layer
-        return node.kind == "conv2d" and tuple(layer.kernel) == kernel and tuple(layer.stride) == (1, 1) \
+        return node.layer.mixes_channels_2d and tuple(layer.kernel) == kernel and tuple(layer.stride) == (1, 1) \
             and tuple(layer.dilation) == (1, 1) and layer.groups == 1
 
     def stacked_3x3(self) -> dict | None:
@@ -180,7 +180,7 @@ class Analysis:
                 if not self._plain(node, (1, 1)) or node.layer.filters >= self.input_shapes(node)[0][-1]:
                     continue
                 conv = self.next_conv(node)
-                if conv is None or conv.kind != "conv2d" or conv.layer.groups != 1:
+                if conv is None or not conv.layer.mixes_channels_2d or conv.layer.groups != 1:
                     continue
                 area = conv.layer.kernel[0] * conv.layer.kernel[1]
                 if area > 1 and (best is None or area > best[2]):
@@ -197,7 +197,7 @@ class Analysis:
                 residual = self.residual(node)
                 if residual is None or not residual["identity"]:
                     continue
-                convs = [n for n in self.branches(node)["chains"][residual["body"]] if n.kind == "conv2d"]
+                convs = [n for n in self.branches(node)["chains"][residual["body"]] if n.layer.mixes_channels_2d]
                 if [tuple(n.layer.kernel) for n in convs] == [(1, 1), (3, 3), (1, 1)]:
                     self._bottleneck = node
                     break

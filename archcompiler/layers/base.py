@@ -131,6 +131,9 @@ class Layer(BaseModel):
     merges: ClassVar[Literal["sum", "product", "concat"] | None] = None  # how a merge layer joins its inputs
     # what the inputs after the first are: initial "states" (recurrent) or "query_value_key" (attention)
     input_roles: ClassVar[Literal["states", "query_value_key"] | None] = None
+    # a 2-D convolution whose every filter reads all input channels (no groups): the docs compare
+    # stacked small windows, 1×1 reductions and bottlenecks among these
+    mixes_channels_2d: ClassVar[bool] = False
     uses_cell: ClassVar[bool] = False  # runs a cell declared under 'cells:' (the resolver puts it in place)
     # --- words ---
     display: ClassVar[dict[str, str]] = {}  # the kind's name in the docs, per language (default: the kind)

@@ -24,6 +24,7 @@ class Conv2D(Layer):
 
     family: ClassVar[str] = "conv"
     takes_padding: ClassVar[bool] = True
+    mixes_channels_2d: ClassVar[bool] = True
     display: ClassVar[dict[str, str]] = {"en": "convolution", "ko": "합성곱"}
 
     def expand(self):
