@@ -273,7 +273,7 @@ def test_the_docs_of_zfnet_and_vgg19_show_what_changed_from_their_parents():
     assert "### What changed from AlexNet" in zfnet and "This spec extends `alexnet`." in zfnet
     assert "| ~ | conv1 | conv2d | kernel 11×11 → 7×7; stride 4×4 → 2×2;" in zfnet
     vgg19 = load("vgg19").docs("ko")
-    assert "### VGG-16에서 바뀐 점" in vgg19 and "| + | block3_conv4 | conv2d |" in vgg19 and "<details>" not in vgg19
+    assert "### VGG-16에서 바뀐 점" in vgg19 and "| + | block3_conv4 | 합성곱 |" in vgg19 and "<details>" not in vgg19
     assert "<details><summary>층 170개가 다릅니다</summary>" in load("resnet101").docs("ko")
     assert "What changed from" not in load("alexnet").docs()
 

@@ -204,7 +204,7 @@ def test_compare_and_its_alias_in_the_terminal_as_json_and_as_markdown():
     assert data["totals"]["params"] == {"a": 138_357_544, "b": 143_667_240, "delta": 5_309_696}
     markdown = invoke("compare", "vgg16", "vgg19", "--markdown", "--lang", "ko").stdout
     assert markdown.startswith("|  | 층 | 종류 | 바뀐 점 | 파라미터 | MACs |")
-    assert "| + | block3_conv4 | conv2d |" in markdown and "+590,080" in markdown
+    assert "| + | block3_conv4 | 합성곱 |" in markdown and "+590,080" in markdown
     assert invoke("compare", "vgg16", "vgg19", "--json", "--markdown").exit_code == 2
 
 
