@@ -57,6 +57,14 @@ EXPLICIT = {
     "vgg19": {"num_classes": 10, "size": 32},
     "zfnet": {"num_classes": 10, "size": 99},
     "densenet121": {"num_classes": 10, "size": 32, "growth": 8},
+    "bert_base": {"vocab": 100, "positions": 16, "length": 16, "width": 32, "mlp": 64, "heads": 4, "layers": 2},
+    "gpt2": {"vocab": 100, "context": 16, "width": 32, "mlp": 64, "heads": 4, "layers": 2},
+    "vit_b16": {"size": 32, "patch": 8, "width": 32, "mlp": 64, "heads": 4, "layers": 2, "num_classes": 10},
+    "convnext_tiny": {"num_classes": 10, "size": 32, "width": 16, "depth1": 1, "depth2": 1, "depth3": 2, "depth4": 1,
+                      "stochastic_depth": True},
+    "efficientnet_b0": {"num_classes": 10, "size": 32, "imagenet_rescaling": False},
+    "unet": {"classes": 3},
+    "xception": {"num_classes": 10, "size": 71},
 }
 GENERIC = {"num_classes": 10, "size": 32}  # for a spec added since: its image size and classes, if it has them
 SMALL = {name: EXPLICIT.get(name) or {k: v for k, v in GENERIC.items() if k in load_graph(name).params}
