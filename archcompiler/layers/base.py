@@ -245,5 +245,10 @@ def need_rank(shape: Shape, rank: int, what: str) -> None:
         raise ShapeError(f"{what} expects an input of rank {rank} (without batch), got shape {fmt_shape(shape)}")
 
 
+def activation_suffix(activation) -> str:
+    """', relu' for a label; nothing for no activation or 'linear'."""
+    return f", {activation}" if activation and activation != "linear" else ""
+
+
 def fmt_shape(shape: Shape) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from .base import Activation, Inferred, Layer, Pair, PositiveInt, ShapeError, need_rank
-from .windows import Padding2D, spatial_2d, window_2d_facts
+from .base import (
+    Activation,
+    Inferred,
+    Layer,
+    Pair,
+    PositiveInt,
+    ShapeError,
+    activation_suffix,
+    need_rank,
+)
+from .windows import Padding2D, spatial_2d, stride_text, window_2d_facts
 from .zeropad import ZeroPad2D
 
 
@@ -54,10 +63,10 @@ class Conv2D(Layer):
 
     def label(self):
         k = f"{self.kernel[0]}×{self.kernel[1]}"
-        s = self.stride[0] if self.stride[0] == self.stride[1] else f"{self.stride[0]}×{self.stride[1]}"
+        s = stride_text(self.stride)
         extra = f", {self.groups} groups" if self.groups > 1 else ""
         extra += f", dilation {self.dilation[0]}" if self.dilation != (1, 1) else ""
-        act = f", {self.activation}" if self.activation and self.activation != "linear" else ""
+        act = activation_suffix(self.activation)
         return f"conv {k}, {self.filters} filters, stride {s}, {self.padding}{extra}{act}"
 
     def brief(self, lang):

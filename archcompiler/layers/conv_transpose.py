@@ -8,7 +8,17 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BeforeValidator, Field
 
-from .base import Activation, Inferred, Layer, Pair, PositiveInt, ShapeError, need_rank, product
+from .base import (
+    Activation,
+    Inferred,
+    Layer,
+    Pair,
+    PositiveInt,
+    ShapeError,
+    activation_suffix,
+    need_rank,
+    product,
+)
 
 NonNegative = Annotated[int, Field(ge=0)]
 OutputPadding2D = Annotated[Union[NonNegative, tuple[NonNegative, NonNegative]],
@@ -91,7 +101,7 @@ class _Transposed(Layer):
         k = "×".join(str(a[0]) for a in self._axes())
         s = self._axes()[0][1]
         op = f", output padding {self.output_padding}" if self.output_padding is not None else ""
-        act = f", {self.activation}" if self.activation and self.activation != "linear" else ""
+        act = activation_suffix(self.activation)
         return f"transposed conv {k}, {self.filters} filters, stride {s}, {self.padding}{op}{act}"
 
     def brief(self, lang):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from .base import Activation, Inferred, Layer, PositiveInt, ShapeError, product
+from .base import (
+    Activation,
+    Inferred,
+    Layer,
+    PositiveInt,
+    ShapeError,
+    activation_suffix,
+    product,
+)
 from .flatten import Flatten
 
 
@@ -35,7 +43,7 @@ class Dense(Layer):
         return keras.layers.Dense(self.units, activation=self.activation, use_bias=self.use_bias, name=name)
 
     def label(self):
-        act = f", {self.activation}" if self.activation and self.activation != "linear" else ""
+        act = activation_suffix(self.activation)
         return f"dense {self.units}{act}"
 
     def brief(self, lang):

@@ -7,8 +7,17 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Activation, Inferred, Layer, Pair, PositiveInt, ShapeError, need_rank
-from .windows import Padding2D, spatial_2d, window_2d_facts
+from .base import (
+    Activation,
+    Inferred,
+    Layer,
+    Pair,
+    PositiveInt,
+    ShapeError,
+    activation_suffix,
+    need_rank,
+)
+from .windows import Padding2D, spatial_2d, stride_text, window_2d_facts
 from .zeropad import ZeroPad2D
 
 
@@ -52,10 +61,10 @@ class DepthwiseConv2D(Layer):
                                             activation=self.activation, use_bias=self.use_bias, name=name)
 
     def label(self):
-        s = self.stride[0] if self.stride[0] == self.stride[1] else f"{self.stride[0]}×{self.stride[1]}"
+        s = stride_text(self.stride)
         extra = f", ×{self.depth_multiplier} per channel" if self.depth_multiplier > 1 else ""
         extra += f", dilation {self.dilation[0]}" if self.dilation != (1, 1) else ""
-        act = f", {self.activation}" if self.activation and self.activation != "linear" else ""
+        act = activation_suffix(self.activation)
         return f"depthwise conv {self.kernel[0]}×{self.kernel[1]}, stride {s}, {self.padding}{extra}{act}"
 
     def brief(self, lang):

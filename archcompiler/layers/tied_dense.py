@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from .base import Activation, Inferred, Layer, ShapeError, fmt_shape, product, runtime
+from .base import (
+    Activation,
+    Inferred,
+    Layer,
+    ShapeError,
+    activation_suffix,
+    fmt_shape,
+    product,
+    runtime,
+)
 from .embedding import Table
 
 
@@ -43,7 +52,7 @@ class TiedDense(Layer):
         return runtime(keras).TiedDense(activation=self.activation, name=name)
 
     def label(self):
-        act = f", {self.activation}" if self.activation and self.activation != "linear" else ""
+        act = activation_suffix(self.activation)
         return f"tied dense (embedding transposed){act}"
 
     def doc_facts(self, node, graph):

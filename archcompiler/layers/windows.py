@@ -77,6 +77,11 @@ def spatial_2d(layer, shape, kernel, stride, padding, dilation=(1, 1), what="win
 
 # --- the docs' figures -------------------------------------------------------------------
 
+def stride_text(stride) -> str:
+    """A 2-D stride for a label: '2' when both axes agree, else '2×1'."""
+    return str(stride[0]) if stride[0] == stride[1] else f"{stride[0]}×{stride[1]}"
+
+
 def same_pad(n, k, s):
     """Keras' 'same' padding as (before, after): the total is split with the extra pixel after."""
     if n is None:
