@@ -390,7 +390,7 @@ class Resolver:
             self.error(raw.where("inputs"), f"{kind} takes {expected} input(s), got {len(sources)}", f"{path}.inputs",
                        code="E-INPUTS-COUNT")
             return None
-        local = layer.name or self._auto_name(frame, kind)
+        local = layer.name or self._auto_name(frame, layer.default_name())
         scopes = frame.scopes
         if repeat and repeat[2] > 1:
             base = re.sub(r"_?\$\{[^}]*\}", "", str(raw.get("name") or kind)) or kind
@@ -432,7 +432,7 @@ class Resolver:
             return None
         options = {"axis": entry.axis} if merge_type == "concat" else {}
         merge = KINDS[merge_type](type=merge_type, name=entry.name, **options)
-        local = entry.name or self._auto_name(frame, merge_type)
+        local = entry.name or self._auto_name(frame, merge.default_name())
         name = frame.qualify(local)
         if not self._add_node(name, merge, merged, raw, path, frame):
             frame.names[local] = None
@@ -509,6 +509,8 @@ class Resolver:
         scope = Scope(prefix, use.use, group, index, count, tuple((a, env[a]) for a in block.args if a in env))
         inner = Frame(prefix, dict(zip(block.inputs, sources)), env, frame.scopes + (scope,),
                       frame.blocks + (use.use,))
+        if not block.prefix:  # the layers are named as if written here, numbered on with the enclosing ones
+            inner.prefix, inner.counters = frame.prefix, frame.counters
         out = self._sequence(block_raw["layers"], inner, sources[0], f"blocks.{use.use}.layers")
         if block.output and out is not None:
             out = self._lookup(block.output, inner, block_raw.where("output"), f"blocks.{use.use}.output")

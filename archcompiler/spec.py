@@ -51,6 +51,10 @@ class BlockSpec(Strict):
     inputs: list[str] = Field(["x"], description="Names of the block's input tensors, usable in its layers.")
     layers: list[dict[str, Any]]
     output: str | None = Field(None, description="Which layer is the block's output (default: the last).")
+    prefix: bool = Field(True, description=(
+        "Prefix the names of the block's layers with the use's name (conv2_block1_1_conv). false: its layers "
+        "are named as if written where the block is used, and unnamed ones continue the model's Keras-style "
+        "numbering (conv2d_12, batch_normalization_12), as a Keras helper function that names nothing does."))
 
 
 class OutputRef(Strict):

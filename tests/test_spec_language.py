@@ -90,6 +90,54 @@ layers:
     assert scope.group == g.nodes["block2_pool"].scopes[0].group
 
 
+def test_unnamed_layers_take_keras_default_names(spec_file):
+    path = spec_file(HEADER + """
+layers:
+  - {type: conv2d, filters: 4, kernel: 3}
+  - {type: batchnorm}
+  - {type: relu}
+  - {type: maxpool2d, pool: 2}
+  - {type: conv2d, filters: 4, kernel: 1}
+  - {type: batchnorm}
+  - {type: global_avgpool2d}
+""")
+    names = [n for n in load_graph(path).nodes if n != "x"]
+    assert names == ["conv2d", "batch_normalization", "activation", "max_pooling2d", "conv2d_1",
+                     "batch_normalization_1", "global_average_pooling2d"]
+
+
+def test_block_without_prefix_names_its_layers_where_used(spec_file):
+    """prefix: false — Inception-V3's helper: unnamed layers number on across uses (conv2d_3), named
+    ones (an argument) keep their name exactly, nested blocks included."""
+    path = spec_file(HEADER + """
+blocks:
+  conv_bn:
+    prefix: false
+    args: {filters: int, kernel: [1, 1]}
+    layers:
+      - {type: conv2d, filters: "${filters}", kernel: "${kernel}", padding: same, use_bias: false}
+      - {type: batchnorm, scale: false}
+      - {type: relu}
+  mix:
+    prefix: false
+    args: {out: str}
+    layers:
+      - {use: conv_bn, name: a, filters: 2}
+      - {use: conv_bn, name: b, inputs: x, filters: 2, kernel: [1, 3]}
+      - {type: concat, name: "${out}", inputs: [a, b]}
+layers:
+  - {use: conv_bn, filters: 4}
+  - {use: mix, out: mixed0}
+  - {use: mix, out: mixed1}
+""")
+    g = load_graph(path)
+    convs = [n for n in g.nodes if g.nodes[n].layer.type == "conv2d"]
+    assert convs == ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3", "conv2d_4"]
+    assert [s.node for s in g.nodes["mixed1"].inputs] == ["activation_3", "activation_4"]
+    assert g.nodes["conv2d_4"].inputs[0].node == "mixed0" and g.nodes["mixed1"].shape == (16, 16, 4)
+    assert g.nodes["batch_normalization_2"].params == 2 * 2 + 2  # β and the moving statistics, no γ
+
+
 def test_residual_with_projection_and_identity(spec_file):
     path = spec_file(HEADER + """
 blocks:

@@ -16,6 +16,7 @@ class ActivationLayer(Layer):
     """A separate activation, e.g. the ReLU after a batch norm."""
 
     type: Literal["activation"] = "activation"
+    keras_name: ClassVar[str] = "activation"
     activation: Activation
     approximate: bool = Field(False, description="gelu only: the tanh approximation "
                               "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) instead of the exact x·Φ(x).")

@@ -135,6 +135,9 @@ class Layer(BaseModel):
     # stacked small windows, 1×1 reductions and bottlenecks among these
     mixes_channels_2d: ClassVar[bool] = False
     uses_cell: ClassVar[bool] = False  # runs a cell declared under 'cells:' (the resolver puts it in place)
+    # the name Keras gives such a layer when none is given (default: the kind), so an unnamed layer
+    # gets Keras' own name: batch_normalization_3, max_pooling2d, concatenate_1
+    keras_name: ClassVar[str | None] = None
     # --- words ---
     display: ClassVar[dict[str, str]] = {}  # the kind's name in the docs, per language (default: the kind)
     # the docs template under templates/<lang>/kinds/ (default: the kind's own name); the docs fall
@@ -150,6 +153,10 @@ class Layer(BaseModel):
         # a kind defined elsewhere (a plugin) never replaces a built-in one; the plugin loader says so
         if isinstance(kind, str) and (is_builtin(cls) or not is_builtin(KINDS.get(kind))):
             KINDS[kind] = cls
+
+    def default_name(self) -> str:
+        """The name of an unnamed layer before numbering: Keras' own default for it."""
+        return self.keras_name or self.type
 
     # --- the rule ---------------------------------------------------------
     def output_names(self) -> list[str]:

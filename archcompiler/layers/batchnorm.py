@@ -14,6 +14,7 @@ class BatchNorm(Layer):
     and variance not trained."""
 
     type: Literal["batchnorm"] = "batchnorm"
+    keras_name: ClassVar[str] = "batch_normalization"
     epsilon: float = Field(1e-3, gt=0)
     momentum: float = Field(0.99, ge=0, le=1)
     center: bool = Field(True, description="Learn the shift β (false: none, e.g. before a ReLU that a bias would not change).")

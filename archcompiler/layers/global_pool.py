@@ -49,6 +49,7 @@ class GlobalAvgPool2D(_GlobalPool):
     """Global average pooling: one mean per channel (GoogLeNet's GAP)."""
 
     type: Literal["global_avgpool2d"] = "global_avgpool2d"
+    keras_name: ClassVar[str] = "global_average_pooling2d"
     keras_class: ClassVar[str] = "GlobalAveragePooling2D"
     op: ClassVar[str] = "avg"
     word: ClassVar[str] = "average"
@@ -59,6 +60,7 @@ class GlobalMaxPool2D(_GlobalPool):
     """Global max pooling: the largest value of each channel."""
 
     type: Literal["global_maxpool2d"] = "global_maxpool2d"
+    keras_name: ClassVar[str] = "global_max_pooling2d"
     keras_class: ClassVar[str] = "GlobalMaxPooling2D"
     op: ClassVar[str] = "max"
     word: ClassVar[str] = "max"
@@ -69,6 +71,7 @@ class GlobalAvgPool1D(_GlobalPool):
     """Global average pooling over the steps of a sequence."""
 
     type: Literal["global_avgpool1d"] = "global_avgpool1d"
+    keras_name: ClassVar[str] = "global_average_pooling1d"
     keras_class: ClassVar[str] = "GlobalAveragePooling1D"
     rank: ClassVar[int] = 2
     op: ClassVar[str] = "avg"
@@ -80,6 +83,7 @@ class GlobalMaxPool1D(_GlobalPool):
     """Global max pooling over the steps of a sequence."""
 
     type: Literal["global_maxpool1d"] = "global_maxpool1d"
+    keras_name: ClassVar[str] = "global_max_pooling1d"
     keras_class: ClassVar[str] = "GlobalMaxPooling1D"
     rank: ClassVar[int] = 2
     op: ClassVar[str] = "max"

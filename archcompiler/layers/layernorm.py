@@ -14,6 +14,7 @@ class LayerNorm(Layer):
     """Layer normalisation over `axis` (default: the last), then a learned scale γ and shift β."""
 
     type: Literal["layernorm"] = "layernorm"
+    keras_name: ClassVar[str] = "layer_normalization"
     axis: int | list[int] = Field(-1, description="Axis or axes normalised over, counting the batch axis as 0 "
                                   "as Keras does (-1, the default, is the last); γ and β have their sizes.")
     epsilon: float = Field(1e-6, gt=0, description="Added to the variance; default 1e-6 (the Transformer's and "

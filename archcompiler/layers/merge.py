@@ -137,6 +137,7 @@ class Concat(_Merge):
     convention: it counts the batch axis, so 1 is the first axis after it, and -1 (the default) the last."""
 
     type: Literal["concat"] = "concat"
+    keras_name: ClassVar[str] = "concatenate"
     axis: int = -1
 
     merges: ClassVar[str] = "concat"

@@ -47,6 +47,7 @@ class MaxPool1D(_Pool1D):
     """Max pooling along a sequence."""
 
     type: Literal["maxpool1d"] = "maxpool1d"
+    keras_name: ClassVar[str] = "max_pooling1d"
     keras_class: ClassVar[str] = "MaxPooling1D"
     op: ClassVar[str] = "max"
     word: ClassVar[str] = "max"
@@ -57,6 +58,7 @@ class AvgPool1D(_Pool1D):
     """Average pooling along a sequence."""
 
     type: Literal["avgpool1d"] = "avgpool1d"
+    keras_name: ClassVar[str] = "average_pooling1d"
     keras_class: ClassVar[str] = "AveragePooling1D"
     op: ClassVar[str] = "avg"
     word: ClassVar[str] = "average"

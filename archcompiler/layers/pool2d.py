@@ -64,6 +64,7 @@ class MaxPool2D(_Pool2D):
     """Max pooling: keeps the largest value in each window; no parameters."""
 
     type: Literal["maxpool2d"] = "maxpool2d"
+    keras_name: ClassVar[str] = "max_pooling2d"
     keras_class: ClassVar[str] = "MaxPooling2D"
     op: ClassVar[str] = "max"
     words: ClassVar[dict[str, str]] = {"en": "max", "ko": "최대"}
@@ -74,6 +75,7 @@ class AvgPool2D(_Pool2D):
     """Average pooling: the mean of each window; no parameters."""
 
     type: Literal["avgpool2d"] = "avgpool2d"
+    keras_name: ClassVar[str] = "average_pooling2d"
     keras_class: ClassVar[str] = "AveragePooling2D"
     op: ClassVar[str] = "avg"
     words: ClassVar[dict[str, str]] = {"en": "average", "ko": "평균"}

@@ -38,6 +38,9 @@ class RecurrentLayer(Layer):
         """The one-directional Keras layer (wrapped in Bidirectional by ``keras`` when asked)."""
         raise NotImplementedError  # pragma: no cover
 
+    def default_name(self):
+        return "bidirectional" if self.bidirectional else super().default_name()
+
     def output_names(self):
         if not self.return_state:
             return ["output"]

@@ -11,6 +11,7 @@ class UpSampling2D(Layer):
     """Enlarges a feature map by `size` (rows, cols), repeating values ('nearest') or interpolating."""
 
     type: Literal["upsampling2d"] = "upsampling2d"
+    keras_name: ClassVar[str] = "up_sampling2d"
     size: Pair = (2, 2)
     interpolation: Literal["nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"] = "nearest"
 

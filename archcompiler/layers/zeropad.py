@@ -15,6 +15,7 @@ class ZeroPad2D(Layer):
     """Zero padding around a feature map: an int, [rows, cols] or [[top, bottom], [left, right]]."""
 
     type: Literal["zeropad2d"] = "zeropad2d"
+    keras_name: ClassVar[str] = "zero_padding2d"
     padding: Pads2D = 1
 
     family: ClassVar[str] = "reshape"
@@ -49,6 +50,7 @@ class ZeroPad1D(Layer):
     """Zero steps at the start and the end of a sequence: an int or [before, after]."""
 
     type: Literal["zeropad1d"] = "zeropad1d"
+    keras_name: ClassVar[str] = "zero_padding1d"
     padding: Pads1D = 1
 
     family: ClassVar[str] = "reshape"
