@@ -134,7 +134,7 @@ layers:
     convs = [n for n in g.nodes if g.nodes[n].layer.type == "conv2d"]
     assert convs == ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3", "conv2d_4"]
     assert [s.node for s in g.nodes["mixed1"].inputs] == ["activation_3", "activation_4"]
-    assert g.nodes["conv2d_4"].inputs[0].node == "mixed0" and g.nodes["mixed1"].shape == (16, 16, 4)
+    assert g.nodes["conv2d_4"].inputs[0].node == "mixed0" and g.nodes["mixed1"].shape == (32, 32, 4)
     assert g.nodes["batch_normalization_2"].params == 2 * 2 + 2  # β and the moving statistics, no γ
 
 
