@@ -9,9 +9,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic is imported where a spec is validated: `import archcompiler` stays light
+    from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def validate(model: type[BaseModel], data: dict, path: str, name: str = ""):
     """Validate ``data`` with a pydantic model; raise SpecErrors located in the YAML."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as e:
