@@ -37,8 +37,6 @@ with it, the ``rnn`` layer kind infers parameters from it, :mod:`archcompiler.ke
 same program with ``keras.ops`` and :func:`cell_diagram` draws it.
 """
 
-from __future__ import annotations
-
 from .checks import check_cell, validate_cell
 from .expressions import CellExprError, names_in, parse_update
 from .figure import cell_diagram

@@ -1,8 +1,6 @@
 """A cell's checks with locations: unknown names, unused gates, states never updated, an output
 that is not a state — each a located error, all of a cell in one pass."""
 
-from __future__ import annotations
-
 import ast
 import keyword
 from typing import Any

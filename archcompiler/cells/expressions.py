@@ -1,8 +1,6 @@
 """The update-expression language: ``+ − *``, numbers, sigmoid/tanh/relu and the names of gates and
 states, parsed with Python's ``ast`` and checked node by node (never evaluated by Python)."""
 
-from __future__ import annotations
-
 import ast
 
 from ..errors import did_you_mean

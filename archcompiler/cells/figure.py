@@ -1,7 +1,5 @@
 """A picture of a cell's inside: its gates, products and sums, as a ``graphviz.Digraph``."""
 
-from __future__ import annotations
-
 import ast
 import math
 

@@ -1,7 +1,5 @@
 """A cell as LaTeX equations, in the order one step computes them, with its weights' sizes."""
 
-from __future__ import annotations
-
 import ast
 import math
 

@@ -1,8 +1,6 @@
 """The program: what one time step of a cell computes, in order (gates, then the state updates),
 and the plain-data form the Keras runtime runs."""
 
-from __future__ import annotations
-
 import ast
 from dataclasses import dataclass, field
 from typing import Union

@@ -1,8 +1,6 @@
 """A declared cell as the spec writes it: its states, its gates (each an activation of a weighted
 sum) and its state updates, validated field by field; its weight shapes, parameters and work per step."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -23,7 +21,7 @@ Placeholder = Annotated[str, Field(pattern=r"^.*\$\{.*\}.*$")]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when a spec declares a cell
 
 
 class CellText(_Strict):

@@ -2,8 +2,6 @@
 ``swish``, ``silu``, ``hard_swish``: a
 separate activation, e.g. the ReLU after a batch norm."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """``attention`` (Luong, dot product) and ``additive_attention`` (Bahdanau): a query attending over
 values (and keys); and what every attention kind shares, the query/value/key inputs."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -16,8 +16,6 @@ validated, unknown keys rejected) with:
 Defining a subclass registers it, and ``archcompiler.layers`` imports every module of the
 package, so a new kind is its module (plus, optionally, its two templates): no other file changes."""
 
-from __future__ import annotations
-
 import math
 import re
 from dataclasses import dataclass
@@ -109,7 +107,8 @@ LayerName = Annotated[str, Field(max_length=200), AfterValidator(_layer_name)]
 class Layer(BaseModel):
     """Fields every layer entry may carry, whatever its kind."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # built-in kinds build their validators on first use: a spec validates the few kinds it uses
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type: str
     name: LayerName | None = Field(None, description="Layer name (inside a block, relative to the block's name).")
@@ -153,6 +152,8 @@ class Layer(BaseModel):
         # a kind defined elsewhere (a plugin) never replaces a built-in one; the plugin loader says so
         if isinstance(kind, str) and (is_builtin(cls) or not is_builtin(KINDS.get(kind))):
             KINDS[kind] = cls
+        if not is_builtin(cls):  # a plugin's schema mistake shows when it is loaded (E-PLUGIN-IMPORT)
+            cls.model_rebuild()
 
     def default_name(self) -> str:
         """The name of an unnamed layer before numbering: Keras' own default for it."""

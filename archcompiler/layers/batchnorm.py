@@ -1,7 +1,5 @@
 """``batchnorm``: batch normalisation over the last axis."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -2,8 +2,6 @@
 is a token id instead). It attends to every patch in every layer and, read back out at the end
 (``take``), stands for the whole image."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, ShapeError, need_rank, runtime

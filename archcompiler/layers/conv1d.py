@@ -1,7 +1,5 @@
 """``conv1d``: a 1-D convolution over a sequence (steps, channels)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Activation, Inferred, Layer, PositiveInt, ShapeError, conv_output_length, need_rank

@@ -1,7 +1,5 @@
 """``conv2d``: a 2-D convolution (the lecture's channels, filters, stride and padding)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import (

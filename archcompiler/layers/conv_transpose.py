@@ -2,8 +2,6 @@
 which spread every input value over a window of the output and so enlarge the map (U-Net's
 decoder). One rule for both: Keras' output size per axis."""
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BeforeValidator, Field

@@ -1,8 +1,6 @@
 """``cropping2d`` and ``cropping1d``: a border cut off (U-Net crops its skip connections to the
 size of the up-sampled map before joining them)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, ShapeError, fmt_shape, need_rank

@@ -1,7 +1,5 @@
 """``dense``: fully connected, every input unit to every output unit (applied to the last axis)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import (

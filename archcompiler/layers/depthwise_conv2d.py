@@ -1,8 +1,6 @@
 """``depthwise_conv2d``: a 2-D convolution that filters every input channel on its own (Keras'
 DepthwiseConv2D, MobileNet's first half of a depthwise separable convolution)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -3,8 +3,6 @@ for a random fraction of the samples (EfficientNet's and ConvNeXt's drop path). 
 Dropout with one decision per sample (``noise_shape=(None, 1, …, 1)``), as keras.applications
 EfficientNet writes it."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .dropout import Dropout

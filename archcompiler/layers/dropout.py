@@ -1,7 +1,5 @@
 """``dropout``: a random fraction of the values set to zero while training (regularisation)."""
 
-from __future__ import annotations
-
 import math
 from typing import ClassVar, Literal
 

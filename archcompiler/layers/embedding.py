@@ -1,8 +1,6 @@
 """``embedding``: a lookup table, token id → learned vector; with ``tied: true`` it also outputs the
 table itself (``name.table``) for layers that use the same weights (``tied_dense``, ``tied_embedding``)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

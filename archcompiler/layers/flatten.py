@@ -1,7 +1,5 @@
 """``flatten``: a feature map unrolled into one vector (before the fully connected layers)."""
 
-from __future__ import annotations
-
 import math
 from typing import ClassVar, Literal
 

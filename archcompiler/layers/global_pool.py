@@ -1,8 +1,6 @@
 """``global_avgpool2d``, ``global_maxpool2d``, ``global_avgpool1d``, ``global_maxpool1d``: one value
 per channel (GoogLeNet's global average pooling in place of flattening)."""
 
-from __future__ import annotations
-
 import math
 from typing import ClassVar, Literal
 

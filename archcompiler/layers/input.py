@@ -1,7 +1,5 @@
 """``input``: a named model input (declared under ``inputs:``, not in the layer list)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

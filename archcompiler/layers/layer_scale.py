@@ -1,8 +1,6 @@
 """``layer_scale``: a learned factor per channel, all starting small (ConvNeXt's and CaiT's γ): a
 residual branch begins close to switched off and the network learns how much of it to let in."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """``layernorm``: layer normalisation (the Transformer's 'norm' in add & norm), with Keras' options:
 the axes normalised over, ε, and whether the learned shift β (`center`) and scale γ (`scale`) exist."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

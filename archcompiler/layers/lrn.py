@@ -1,7 +1,5 @@
 """``lrn``: local response normalisation across channels (AlexNet, GoogLeNet)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, PositiveInt, need_rank, runtime

@@ -1,7 +1,5 @@
 """``add`` and ``concat``: how branches and shortcuts join."""
 
-from __future__ import annotations
-
 import math
 from typing import ClassVar, Literal
 

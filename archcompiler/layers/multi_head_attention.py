@@ -1,7 +1,5 @@
 """``multi_head_attention``: `heads` scaled dot-product attentions side by side (the Transformer's)."""
 
-from __future__ import annotations
-
 import math
 from typing import ClassVar, Literal
 

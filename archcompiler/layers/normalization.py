@@ -2,8 +2,6 @@
 keras.applications models such as EfficientNet start with. Given `mean` and `variance`, they are
 constants; without them they are weights filled by ``adapt`` on data (not trained), as in Keras."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal, Union
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """``maxpool1d`` and ``avgpool1d``: pooling along a sequence; no parameters."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, PositiveInt, ShapeError, conv_output_length, need_rank

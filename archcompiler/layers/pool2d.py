@@ -1,7 +1,5 @@
 """``maxpool2d`` and ``avgpool2d``: a window summarised by its maximum or mean; no parameters."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

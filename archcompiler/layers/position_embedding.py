@@ -1,8 +1,6 @@
 """``position_embedding``: a learned vector per position, added to the input (BERT's, GPT-2's and
 ViT's position embeddings, where the Transformer paper added fixed sinusoids)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """``positional_encoding``: the Transformer paper's sinusoidal position signal."""
 
-from __future__ import annotations
-
 import math
 from typing import ClassVar, Literal
 

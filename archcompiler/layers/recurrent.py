@@ -2,8 +2,6 @@
 states as extra inputs, ``return_sequences``/``return_state``, a bidirectional wrapper) and the
 built-in kinds ``simple_rnn``, ``lstm`` and ``gru`` (Keras' own layers, their activations as fields)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """``rescaling``: x · scale + offset, the fixed preprocessing step that maps pixel values
 (0–255) into the range a network was trained on — no weights."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal, Union
 
 from .base import Inferred, Layer, ShapeError

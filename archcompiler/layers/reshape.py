@@ -1,7 +1,5 @@
 """``reshape``: the same values in another arrangement."""
 
-from __future__ import annotations
-
 import math
 from typing import ClassVar, Literal
 

@@ -2,8 +2,6 @@
 (see :mod:`archcompiler.cells`). The resolver replaces the ``cell:`` name with the validated
 declaration before this model sees it."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, WithJsonSchema

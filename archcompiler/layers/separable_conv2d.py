@@ -1,8 +1,6 @@
 """``separable_conv2d``: a depthwise convolution and a 1×1 (pointwise) convolution in one layer
 (Keras' SeparableConv2D, Xception's building block)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """``slice``: positions `start` to `stop` along an axis, the axis kept (a class token's sequence
 without it, the first tokens of a sequence)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """``take``: one position along an axis, the axis removed — ViT's and BERT's read-out of the [class]
 token at position 0 of the sequence (``{type: take, index: 0}``)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -2,8 +2,6 @@
 vocab × dim matrix is learned once for reading tokens in and writing them out (Press & Wolf 2017;
 the Transformer paper, GPT-2). It reads the table as its second input: ``inputs: [x, emb.table]``."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import (

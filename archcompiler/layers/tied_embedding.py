@@ -1,8 +1,6 @@
 """``tied_embedding``: an embedding lookup in another embedding's table — the Transformer paper's
 shared source and target embeddings. It reads the ids and the table: ``inputs: [ids, emb.table]``."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, runtime

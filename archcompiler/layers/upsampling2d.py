@@ -1,7 +1,5 @@
 """``upsampling2d``: every row and column repeated (or interpolated) `size` times — no weights."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, Pair, need_rank

@@ -2,8 +2,6 @@
 spec may write, the output-size rule with its errors, and the output-size formula's figures that
 the docs show (⌊(n − k + p_before + p_after) / s⌋ + 1, with this layer's numbers)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Union
 
 from pydantic import BeforeValidator, Field

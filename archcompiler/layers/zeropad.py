@@ -1,8 +1,6 @@
 """``zeropad2d`` and ``zeropad1d``: a border of zeros. Written as a window's numeric padding
 (``conv2d`` with ``padding: 3``), one is drawn and explained inside that window."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from .base import Inferred, Layer, need_rank
