@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import traceback
 from enum import Enum
@@ -19,7 +18,6 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from . import api
@@ -236,64 +234,12 @@ def list_specs(as_json: bool = JsonOption,
                                           "built in or from an installed plugin (package and version).")):
     """The built-in specs with title, family, year, layer and parameter counts, grouped by lineage — the
     lecture's, then the later ones (--kinds: the layer kinds)."""
-    from .emit.doc_structure import lineage_step, lineages
-    from .library import builtin_names
+    from .cli_tables import kind_records, kinds_table, spec_records, specs_table
 
-    if kinds:
-        return _list_kinds(as_json)
-
-    lines = lineages()["lines"]
-    records = []
-    for name in builtin_names():
-        try:
-            g = api.load_graph(name)
-        except SpecErrors as e:  # a broken built-in is a bug, but the others are still worth listing
-            records.append({"name": name, "error": str(e.errors[0])})
-            continue
-        records.append({"name": name, "title": g.spec.title, "family": g.spec.family, "year": g.spec.year,
-                        "layers": len(g.layers()), "params": g.total_params, "macs": g.macs})
+    records = kind_records() if kinds else spec_records()
     if as_json:
         return _json(records)
-    order = list(lines)
-    for r in records:
-        r["lineage"] = lineage_step(r["name"])[0]
-    records.sort(key=lambda r: (order.index(r["lineage"]) if r["lineage"] in order else len(order),
-                                lineage_step(r["name"])[1] or 0,
-                                [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", r["name"])]))
-    table = Table(title="Built-in specs", title_justify="left")
-    for column in ("Name", "Title", "Family", "Year", "Layers", "Params", "Lineage"):
-        table.add_column(column, justify="right" if column in ("Year", "Layers", "Params") else "left")
-    for r in records:
-        if "error" in r:
-            table.add_row(r["name"], Text(f"invalid: {r['error']}", style="red"), "", "", "", "", "")
-        else:
-            line = lines.get(r["lineage"])
-            where = "" if line is None else ("lecture: " if line.get("lecture", True) else "later: ") + \
-                line["title"]["en"].split(" (")[0].removeprefix("Beyond the lecture: ")
-            table.add_row(r["name"], r["title"] or "", r["family"] or "", str(r["year"] or ""), str(r["layers"]),
-                          f"{r['params']:,}", where)
-    out.print(table)
-
-
-def _list_kinds(as_json: bool) -> None:
-    from .layers import KINDS
-    from .plugins import load_all_or_raise, origin
-
-    load_all_or_raise()
-    records = []
-    for kind in sorted(k for k in KINDS if k != "input"):
-        found = origin(KINDS[kind])
-        records.append({"kind": kind, "family": KINDS[kind].family, "from": "built-in" if found is None else "plugin",
-                        "package": found and found.package, "version": found and found.version})
-    if as_json:
-        return _json(records)
-    table = Table(title="Layer kinds", title_justify="left")
-    for column in ("Kind", "Family", "From"):
-        table.add_column(column)
-    for r in records:
-        where = "built-in" if r["from"] == "built-in" else f"plugin {r['package']} {r['version'] or ''}".rstrip()
-        table.add_row(r["kind"], r["family"], where)
-    out.print(table)
+    out.print(kinds_table(records) if kinds else specs_table(records))
 
 
 @app.command()
@@ -430,14 +376,9 @@ def compare(first: str = typer.Argument(..., metavar="A", help="The spec to star
         return _json(comparison.as_dict())
     if markdown:
         return sys.stdout.write(comparison.markdown(lang.value))
-    table = Table(title=f"{a.name} → {b.name}  ({comparison.unchanged} layers unchanged)", title_justify="left")
-    for column in ("", "Layer", "Type", "What changed", "Params", "MACs"):
-        table.add_column(column, justify="right" if column in ("Params", "MACs") else "left",
-                         overflow="fold")
-    rows = comparison.rows()
-    for k, row in enumerate(rows):
-        table.add_row(*row, style="bold" if k == len(rows) - 1 else None, end_section=k == len(rows) - 2)
-    out.print(table)
+    from .cli_tables import comparison_table
+
+    out.print(comparison_table(comparison, a, b))
 
 
 app.command("compare")(compare)
