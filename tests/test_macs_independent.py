@@ -12,7 +12,16 @@ the graph's products:
 - attention's softmax and a causal mask are not MACs; additive attention's score (query + key, tanh,
   times the learned scale, summed) counts one per query step × key step × feature, as dot-product's does;
 - recurrent layers count their two matrix products per step (input and state), not the gates' elementwise
-  products; the counter sees Keras' first step outside the loop and the rest inside it.
+  products; the counter sees Keras' first step outside the loop and the rest inside it. A declared cell
+  (``cells:``) counts each gate's products with weights per step: input, recurrent state, a full peephole
+  matrix; a diagonal peephole and the update's products (``f * c + i * g``) are elementwise and not counted;
+- layer norm counts 2 per element (the graph's x·inv + res); Keras also multiplies γ into inv, −mean into
+  inv and adds β at full size, which folds the learned scale and shift into those two, as batch
+  normalisation's are, and is not counted;
+- local response normalisation and ``normalization`` (fixed or adapted mean and variance) count 0: no
+  weights, and the graph has no products with one — LRN's square, window sum, power and division and
+  normalization's subtraction and division are elementwise arithmetic, like an activation's;
+- a tied output projection (``tied_dense``) is the MatMul of x with the embedding's table transposed.
 
 Whole-model totals are compared with published figures from our inference alone (no Keras needed).
 """
@@ -228,3 +237,60 @@ def test_published_totals():
     assert vgg == 15_470_264_320 or abs(vgg - 15.5e9) / 15.5e9 < 0.01, vgg
     assert abs(resnet - 3.8e9) / 3.8e9 < 0.03, resnet
     assert archcompiler.load("vgg16").totals["flops"] == 2 * vgg
+
+
+def test_tied_dense_is_the_product_with_the_transposed_table():
+    net = archcompiler.load({"name": "m", "inputs": {"x": {"shape": [6]}}, "layers": [
+        {"type": "embedding", "name": "emb", "vocab": 11, "dim": 4, "tied": True},
+        {"type": "tied_dense", "name": "L", "inputs": ["emb", "emb.table"]}]})
+    graph, functions = traced(net)
+    assert net.layer("L")["macs"] == count(graph, functions) == 6 * 4 * 11
+    assert net.layer("emb")["macs"] == 0  # a lookup
+
+
+def _declared_cell(cell, steps=7, features=5, units=3):
+    return archcompiler.load({"name": "m", "inputs": {"x": {"shape": [steps, features]}}, "cells": {"c": cell},
+                              "layers": [{"type": "rnn", "name": "L", "cell": "c", "units": units}]})
+
+
+# (id, cell, products per step for 5 features and 3 units): input 5·3, recurrent 3·3, full peephole 3·3 per gate
+DECLARED_CELLS = [
+    ("full-peephole-no-recurrent-matrix",
+     {"state": ["h", "c"], "gates": {"a": {"peephole": {"c": "full"}, "recurrent": "c"},
+                                     "b": {"activation": "tanh", "recurrent": False, "bias": False}},
+      "update": {"c": "a * c + b", "h": "relu(c) - 0.5 * h"}},
+     (5 * 3 + 3 * 3 + 3 * 3) + 5 * 3),
+    ("mgu-reset-by-its-gate",
+     {"state": ["h"], "gates": {"f": {"activation": "sigmoid"}, "g": {"activation": "tanh", "reset": "f"}},
+      "update": {"h": "(1 - f) * h + f * g"}},
+     2 * (5 * 3 + 3 * 3)),
+    ("lstm-diagonal-peepholes",
+     {"state": ["h", "c"], "gates": {"i": {"activation": "sigmoid", "peephole": ["c"]},
+                                     "f": {"activation": "sigmoid", "peephole": ["c"]},
+                                     "g": {"activation": "tanh"}, "o": {"activation": "sigmoid", "peephole": ["c"]}},
+      "update": {"c": "f * c + i * g", "h": "o * tanh(c)"}},
+     4 * (5 * 3 + 3 * 3)),
+]
+
+
+@pytest.mark.parametrize("cell, per_step", [c[1:] for c in DECLARED_CELLS], ids=[c[0] for c in DECLARED_CELLS])
+def test_declared_cell_products_match_the_traced_loop(cell, per_step):
+    net = _declared_cell(cell)
+    graph, functions = traced(net)
+    assert net.layer("L")["macs"] == count(graph, functions) == 7 * per_step
+
+
+def test_layer_norm_is_one_multiply_and_one_add_per_element():
+    ours, full, size = _full_size({"x": [5, 6]}, {"type": "layernorm", "center": False, "scale": False})
+    assert full == {"Mul": 1, "AddV2": 1} and ours == 2 * size == 60
+    ours, full, size = _full_size({"x": [4, 5, 6]}, {"type": "layernorm", "axis": [2, 3]})
+    assert full.get("Mul", 0) >= 1 and full.get("AddV2", 0) >= 1  # x·inv + res, with γ and β folded in
+    assert ours == 2 * size == 240
+
+
+def test_lrn_and_normalization_have_no_products():
+    ours, full, size = _full_size({"x": [5, 6, 7]}, {"type": "lrn", "depth_radius": 2})
+    assert ours == 0 and full.get("AddV2", 0) >= 2 * 2  # the window's sum of 2r + 1 squares
+    for layer in ({"type": "normalization", "mean": [1, 2, 3], "variance": [1, 4, 9]}, {"type": "normalization"}):
+        ours, full, size = _full_size({"x": [5, 3]}, layer)
+        assert ours == 0 and full == {"Sub": 1}  # (x − mean), then a division
