@@ -151,8 +151,9 @@ class Resolver(ParamsMixin, ValuesMixin, NamesMixin, BlocksMixin, NodesMixin):
         self.nodes = {name: node for name, node in self.nodes.items()
                       if name not in optional or node.is_input}  # the model keeps all its inputs
         read = {r.node for node in self.nodes.values() for r in node.inputs}
+        needed = used | optional
         for node in self.nodes.values():
-            if node.name not in used | optional and node.name not in read:
+            if node.name not in needed and node.name not in read:
                 what = "input" if node.is_input else "layer"
                 self.error(node.loc, f"never used: the {what} '{node.name}' feeds no output", node.path,
                            "read it in a later layer's 'inputs', list it under 'outputs:', or remove it",
