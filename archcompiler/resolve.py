@@ -67,7 +67,8 @@ def graph_from_yaml(raw, path: Path, sets: dict[str, str] | None = None, only_kn
 
 
 class Resolver(ParamsMixin, ValuesMixin, NamesMixin, BlocksMixin, NodesMixin):
-    """One pass over one spec; the state every part shares is set up here."""
+    """One pass over one spec. The state every part shares is set up here; the parts (the mixins) call
+    each other's methods through ``self``."""
 
     def __init__(self, doc: SpecDoc, raw: YDict, file: str, sets: dict[str, str]):
         self.doc, self.raw, self.file, self.sets = doc, raw, file, sets

@@ -15,7 +15,8 @@ ENTRY_KEYS = {"name", "inputs", "repeat", "when"}
 
 
 class BlocksMixin:
-    """The Resolver's block expansion (see resolve.py)."""
+    """Part of the Resolver (resolve.py): reads its ``doc``, ``raw`` and ``params``; expands a block's layers
+    with its ``_sequence``."""
 
     def _block_use(self, raw, data, frame: Frame, previous, path, repeat) -> TensorRef | None:
         use = self._validate(BlockUse, data, raw, path)

@@ -60,7 +60,7 @@ class Names(Mapping):
 
 
 class NamesMixin:
-    """The Resolver's name lookups (see resolve.py)."""
+    """Part of the Resolver (resolve.py): reads its ``nodes`` and ``raw``; reports through its ``error``."""
 
     def _view(self, key: str, frame: Frame, previous: TensorRef | None, data: dict) -> TensorView | None:
         """The tensor an expression names: ``in`` (the entry's first input) or a layer above it."""

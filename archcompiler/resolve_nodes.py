@@ -20,7 +20,8 @@ MAX_NODES = 20_000
 
 
 class NodesMixin:
-    """The Resolver's layers and merges (see resolve.py)."""
+    """Part of the Resolver (resolve.py): adds to its ``nodes``; a residual's or branches' paths are
+    expanded with its ``_sequence``."""
 
     def _layer(self, raw: YDict, data: dict, frame: Frame, previous, path, repeat) -> TensorRef | None:
         """A layer of a known kind: one node, or two for a convolution with numeric padding (zero-padding first)."""

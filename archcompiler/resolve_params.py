@@ -15,7 +15,8 @@ from .resolve_values import FAILED
 
 
 class ParamsMixin:
-    """The Resolver's params, cells and inputs (see resolve.py)."""
+    """Part of the Resolver (resolve.py): reads its ``raw`` and ``sets``; uses ``_subst``, ``_validate`` and
+    ``_add_node`` from the other parts."""
 
     def _params(self) -> dict[str, Any]:
         raw = self.raw.get("params") or {}

@@ -13,7 +13,7 @@ class Unavailable(ExprError):
 
 
 class ValuesMixin:
-    """The Resolver's substitution (see resolve.py)."""
+    """Part of the Resolver (resolve.py): reports through its ``error``."""
 
     def _subst(self, value, env, container, key, path):
         """The value with its ``${...}`` evaluated, or FAILED (the error reported): never None,
