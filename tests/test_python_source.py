@@ -65,6 +65,7 @@ EXPLICIT = {
     "efficientnet_b0": {"num_classes": 10, "size": 32, "imagenet_rescaling": False},
     "unet": {"classes": 3},
     "xception": {"num_classes": 10, "size": 71},
+    "inception_v3": {"num_classes": 10, "size": 75},  # Keras' smallest: both reductions still fit (7 → 3 → 1)
 }
 GENERIC = {"num_classes": 10, "size": 32}  # for a spec added since: its image size and classes, if it has them
 SMALL = {name: EXPLICIT.get(name) or {k: v for k, v in GENERIC.items() if k in load_graph(name).params}
@@ -81,7 +82,9 @@ BUILD_ALL = textwrap.dedent('''
     import numpy as np
     small, outputs, saved = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
     report = {}
+    import keras
     for name, params in small.items():
+        keras.backend.clear_session()  # a fresh session each: Keras numbers the layers a program leaves unnamed
         model = importlib.import_module(name).build_model(**params)
         layers = {}
         for layer in model.layers:
@@ -354,3 +357,81 @@ def test_build_writes_the_program_beside_the_model(tmp_path, ours):
     build = _function((folder / "mlp.py").read_text(), "build_model")
     assert dict(zip((a.arg for a in build.args.args), (ast.literal_eval(d) for d in build.args.defaults))) == {
         "input_size": 784, "num_classes": 10, "width": 256, "hidden_layers": 1, "activation": "relu"}
+
+
+# --- prefix: false blocks: Keras numbers the layers the program leaves unnamed ----------------------
+
+HELPER = """\
+name: helper
+inputs: {x: {shape: [16, 16, 3]}}
+blocks:
+  conv_bn:
+    prefix: false
+    args: {filters: int, kernel: 1}
+    layers:
+      - {type: conv2d, filters: "${filters}", kernel: "${kernel}", padding: same, use_bias: false}
+      - {type: batchnorm, scale: false}
+      - {type: relu}
+  mix:
+    prefix: false
+    args: {out: str}
+    layers:
+      - type: branches
+        name: "${out}"
+        branches:
+          - [{use: conv_bn, filters: 4}]
+          - [{use: conv_bn, filters: 2}, {use: conv_bn, filters: 2, kernel: [1, 3]}]
+          - [{type: avgpool2d, pool: 3, stride: 1, padding: same}]
+layers:
+  - {use: conv_bn, filters: 8, kernel: 3}
+  - {type: maxpool2d, pool: 2}
+  - {use: mix, out: "mixed${i - 1}", repeat: 2}
+"""
+
+
+def _build_in_a_fresh_session(source: str):
+    import keras
+
+    keras.backend.clear_session()
+    namespace: dict = {}
+    exec(compile(source, "<program>", "exec"), namespace)  # noqa: S102 - our own generated program
+    return namespace["build_model"]()
+
+
+def test_a_prefix_false_block_is_a_function_without_a_name_whose_layers_keras_numbers(tmp_path):
+    """As Keras' conv2d_bn: the function takes no name, the layers whose names differ between its uses
+    are left unnamed, the names passed in (mixed0) are used as they are, and a fresh session gives
+    every layer the spec's name."""
+    pytest.importorskip("keras")
+    (tmp_path / "helper.yaml").write_text(HELPER)
+    graph = load_graph(str(tmp_path / "helper.yaml"))
+    source = python_source(graph)
+    assert [a.arg for a in _function(source, "conv_bn").args.args] == ["x", "filters", "kernel"]
+    assert "keras.layers.Conv2D(filters, kernel, padding=\"same\", use_bias=False)(x)" in source
+    assert "name=out" in source and 'name="max_pooling2d"' in source and "keras.backend.clear_session()" in source
+    model = _build_in_a_fresh_session(source)
+    assert {layer.name: (tuple(layer.output.shape[1:]), layer.count_params()) for layer in model.layers} == {
+        n.name: (n.shape, n.params) for n in graph.nodes.values()}
+
+
+@pytest.mark.parametrize("change, why", [
+    # an explicit conv2d_1 takes a number Keras would give an unnamed layer
+    ("  - {type: conv2d, name: conv2d_1, filters: 3, kernel: 1}\n", "number the unnamed conv2d layers otherwise"),
+    # the shortcut's layers would be created before the body's
+    ("  - {type: residual, body: [{use: conv_bn, filters: 8}], shortcut: [{use: conv_bn, filters: 8}]}\n",
+     "body and shortcut both hold unnamed"),
+])
+def test_a_numbering_keras_would_not_reproduce_is_refused(tmp_path, change, why):
+    from archcompiler.emit.python_source import SourceError
+
+    (tmp_path / "helper.yaml").write_text(HELPER.replace("  - {type: maxpool2d, pool: 2}\n", change))
+    with pytest.raises(SourceError) as raised:
+        python_source(load_graph(str(tmp_path / "helper.yaml")))
+    assert why in str(raised.value)
+
+
+def test_inception_v3_program_writes_keras_helper_functions(folder):
+    source = (folder / "inception_v3.py").read_text()
+    assert [a.arg for a in _function(source, "conv_bn").args.args] == ["x", "filters", "kernel", "stride", "padding"]
+    assert "keras.layers.BatchNormalization(scale=False)(x)" in source and "name=split_out" in source
+    assert "name=f\"{out}\"" not in source and "conv2d_" not in source.replace("# conv2d", "")

@@ -37,6 +37,7 @@ def python_source(graph: Graph) -> str:
              f"build_model() returns the model ({graph.total_params:,} parameters with the defaults below);",
              "its arguments are the spec's params (``archcompiler build --set name=value``).",
              f"Run ``python {spec.name}.py`` to print its summary.",
+             *(_numbering_note(program.naming.numbering.bases.values())),
              '"""',
              "",
              *_imports(["import keras", *imports, *program.render.imports])]
@@ -92,6 +93,17 @@ def _unused_outputs(lines: list[str]) -> frozenset:
         if match:
             unused |= {v for v in match[1].split(", ") if len(re.findall(rf"\b{v}\b", text)) == 1}
     return frozenset(unused)
+
+
+def _numbering_note(bases) -> list[str]:
+    """Where Keras names layers itself: the names (and weights loaded by name) are the spec's in a fresh session."""
+    if not bases:
+        return []
+    first = min(bases)
+    return ["",
+            f"Layers written without a name take Keras' own numbered names ({first}, {first}_1, …), the",
+            "spec's names, when the model is the first built in its Keras session: call",
+            "keras.backend.clear_session() before build_model() to build it again."]
 
 
 def _file(graph: Graph) -> str:

@@ -52,11 +52,12 @@ class Function:
 
     translate: Translator
     reserved: set[str]
-    prefix: str | None = None  # the Python expression of the block instance's name (None: top level)
+    prefix: str | None = None  # the Python expression of the names' prefix (None: top level, a prefix: false block)
     block: str | None = None  # the block whose function this is (None: build_model)
     referenced: set[str] = field(default_factory=set)  # local names read by name later
     computed: set[str] = field(default_factory=set)  # references written with ${...}
     tensors: dict[str, object] = field(default_factory=dict)  # local name → variable (or {output: variable})
+    texts: set[str] = field(default_factory=set)  # the block's arguments declared str: a name can be one whole
     last_of: dict[str, str] = field(default_factory=dict)  # "encoder${layers}" → a loop's last output
     loops: int = 0
 
@@ -71,18 +72,26 @@ class Function:
     @property
     def labelled(self) -> bool:
         """Whether a statement stands for several layers, so its comment names the one it describes."""
-        return self.prefix is not None or self.loops > 0
+        return self.block is not None or self.loops > 0
 
 
 # --- names -----------------------------------------------------------------------------------------
 
 def name_value(pieces) -> SymStr:
-    """Name pieces ((False, text) or (True, expression)) as a string that renders as a literal or an f-string."""
+    """Name pieces ((False, text) or (True, expression)) as a string that renders as a literal or an f-string;
+    (None, variable): a text argument, written as itself."""
+    if len(pieces) == 1 and pieces[0][0] is None:
+        return SymStr("{" + pieces[0][1] + "}", pieces[0][1])
     if all(not e for e, _ in pieces):
         text = "".join(t for _, t in pieces)
         return SymStr(text, literal(text))
     text = "".join("{" + t + "}" if e else t.replace("{", "{{").replace("}", "}}") for e, t in pieces)
     return SymStr(text, 'f"' + text + '"')
+
+
+def layer_name(pieces) -> SymStr | None:
+    """A layer's ``name=`` value; None where the program leaves the name to Keras."""
+    return None if pieces is None else name_value(pieces)
 
 
 def name_pieces(text: str, translate: Translator) -> list:
@@ -99,7 +108,7 @@ def name_pieces(text: str, translate: Translator) -> list:
 
 def plain_name(pieces) -> str:
     """A name's literal text (the part a reader recognises: "conv" of f"{name}_conv{i}")."""
-    return "".join(t for e, t in pieces if not e).strip("_") or "layer"
+    return "".join(t for e, t in pieces if e is False).strip("_") or "layer"
 
 
 def shape_text(shape: Shape) -> str:
@@ -152,7 +161,7 @@ def block_uses(entries) -> set[str]:
     return out
 
 
-def references(entries) -> set[str]:
+def references(entries, blocks: dict) -> set[str]:
     """The local names read by name in a list of entries (its bodies and branches included); a
     reference written with ``${...}`` is kept whole."""
     out: set[str] = set()
@@ -161,8 +170,9 @@ def references(entries) -> set[str]:
             continue
         refs = entry.get("inputs") or []
         values = [refs] if isinstance(refs, str) else list(refs)
-        if "use" in entry:  # block inputs after the first may be given by name (memory: encoder6)
-            values += [v for k, v in entry.items() if k not in ENTRY_KEYS | {"use"} and isinstance(v, str)]
+        if "use" in entry and entry["use"] in blocks:  # later block inputs may be given by name (memory: encoder6)
+            named = set(blocks[entry["use"]].inputs[1:]) - set(blocks[entry["use"]].args)  # not a text argument
+            values += [v for k, v in entry.items() if k in named and isinstance(v, str)]
         for value in values:
             match = _REF.match(str(value))
             if "${" in str(value):
@@ -170,5 +180,5 @@ def references(entries) -> set[str]:
             elif match:
                 out.add(match["base"])
         for inner in nested(entry):
-            out |= references(inner)
+            out |= references(inner, blocks)
     return out

@@ -78,7 +78,23 @@ class Copies:
     def result(self, scope, v: int = 0) -> Node:
         """The node a block instance returns."""
         output = self.graph.spec.blocks[scope.block].output
-        return self.graphs[v].nodes.get(f"{scope.name}_{output}") if output else self.members[v][scope][-1]
+        if not output:
+            return self.members[v][scope][-1]
+        prefix = self.prefix(scope, v)
+        return self.graphs[v].nodes.get(f"{prefix}_{output}" if prefix else output)
+
+    def prefix(self, scope, v: int = 0) -> str:
+        """What a block instance's layer names start with: its own name, or for a prefix: false block
+        the name of the nearest prefixed instance it sits in ("" at the top)."""
+        chain = self.members[v][scope][0].scopes
+        return next((s.name for s in reversed(chain[:chain.index(scope) + 1]) if self._prefixes(s)), "")
+
+    def prefixed(self, node: Node) -> bool:
+        """Whether the node's name starts with a block instance's name."""
+        return any(self._prefixes(s) for s in node.scopes)
+
+    def _prefixes(self, scope) -> bool:
+        return bool(scope.block) and self.graph.spec.blocks[scope.block].prefix
 
     def top_instance(self, name: str) -> str | None:
         """The top-level block use whose result is the node ``name`` (aux1 for aux1_predictions)."""
@@ -105,6 +121,6 @@ class Copies:
         names = set()
         for _, nodes in self.groups(path, built_only=True):
             main = min(nodes, key=lambda n: len(n.name))
-            prefix = next((s.name for s in reversed(main.scopes) if s.block), "")
+            prefix = next((s.name for s in reversed(main.scopes) if self._prefixes(s)), "")
             names.add(main.name[len(prefix) + 1:] if prefix else main.name)
         return names

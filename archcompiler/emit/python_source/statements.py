@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...expr import has_placeholder, substitute
 from ...graph import Node
 from ...layers import Shape
-from .code import ENTRY_KEYS, Code, Function, SourceError, name_value, plain_name, shape_text
+from .code import ENTRY_KEYS, Code, Function, SourceError, layer_name, plain_name, shape_text
 from .copies import Copies
 from .render import Renderer
 from .symbolic import KerasRecorder, Sym, Var, if_parts, python_name, sym, symbolize
@@ -69,7 +69,8 @@ class LayerStatements:
             node = nodes[k] if k < len(nodes) else nodes[-1]
             shapes = [_symbolic_shape(s, var) for s, var in zip(self.copies.graphs[v].input_shapes(node), inputs)]
             part = part.settle(shapes)
-            construct = part.keras(KerasRecorder(), name_value(pieces + ([(False, suffix)] if suffix else [])))
+            construct = part.keras(KerasRecorder(), layer_name(None if pieces is None else
+                                                                pieces + ([(False, suffix)] if suffix else [])))
             applied = part.call(construct, [Var(var) for var in inputs])
             names = tuple(part.output_names()) if k == len(parts) - 1 else ("output",)
             if names not in targets:  # one set of variables for every copy and form
@@ -78,7 +79,8 @@ class LayerStatements:
             if v == 0:
                 lines.append(comment(node, fn.labelled))
             assigned = ", ".join("_" if t in self.unused else t for t in targets[names])
-            lines.append((f"{assigned} = ", self.render.tree(applied, python_name(plain_name(pieces)))))
+            hoist = python_name(plain_name(pieces if pieces is not None else [(False, node.layer.default_name())]))
+            lines.append((f"{assigned} = ", self.render.tree(applied, hoist)))
             inputs = [targets[names][0]]
         return lines, outputs
 
