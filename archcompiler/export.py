@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -241,12 +242,33 @@ def _application(graph: Graph, keras):
         raise _error(f"keras.applications has no {name}", "see keras.applications for the names", "keras_application")
     (image,) = [graph.nodes[n].shape for n in graph.inputs]
     outputs = [graph.nodes[r.node].shapes[r.index] for r in graph.outputs]
-    # The classifier comes along only where ours is ImageNet's (1000 classes at 224×224).
-    top = tuple(image) == (224, 224, 3) and outputs == [(1000,)]
+    # Layers the application leaves unnamed are numbered on from what the session built before
+    # (conv2d_94…); a fresh session gives them the first numbers, which are the spec's. The model
+    # already built keeps its layers and weights: only the name counters start again.
+    keras.backend.clear_session()
     try:
-        return application(weights="imagenet", include_top=top, input_shape=tuple(image))
+        return imagenet_application(application, tuple(image), outputs)
     except Exception as e:  # no network, a bad cache, an input keras.applications refuses
         raise _error(f"cannot load {name}'s imagenet weights: {str(e).splitlines()[0]}", where="--weights") from None
+
+
+def imagenet_application(application, image: tuple, outputs: list):
+    """``application`` with ImageNet weights, its classifier included where ours is ImageNet's: 1000
+    classes at the application's own input size (224×224 for VGG16, 299×299 for InceptionV3). Keras
+    alone knows that size: asked for the classifier at another, it refuses before it builds or
+    downloads anything, and the model comes without it."""
+    if outputs == [(1000,)]:
+        try:
+            return application(weights="imagenet", include_top=True, input_shape=image)
+        except ValueError as e:
+            if not _refused_input_shape(e):
+                raise
+    return application(weights="imagenet", include_top=False, input_shape=image)
+
+
+def _refused_input_shape(error: BaseException) -> bool:
+    """Whether keras.applications' input check (imagenet_utils.obtain_input_shape) raised ``error``."""
+    return any(frame.name == "obtain_input_shape" for frame in traceback.extract_tb(error.__traceback__))
 
 
 # --- the model file of a build -----------------------------------------------------------
@@ -278,6 +300,6 @@ def check_weights_option(graphs: list[Graph], weights: str | None, with_weights:
         lacking = [g.name for g in graphs if not g.spec.keras_application]
         if lacking:
             raise _error(f"no published weights for {', '.join(lacking)}", "--weights imagenet needs a spec with "
-                         "keras_application (VGG16, VGG19, ResNet50, ResNet101, ResNet152)", "--weights")
+                         "keras_application (VGG16, ResNet50, ConvNeXtTiny, InceptionV3, …)", "--weights")
     elif weights and not Path(weights).is_file():
         raise _error(f"no weights file '{weights}'", "imagenet, or a .keras or .weights.h5 file", "--weights")

@@ -146,6 +146,7 @@ def test_imagenet_weights_come_through_keras_loader(monkeypatch, tmp_path):
     assert len(report.loaded) == 13 and not report.mismatched
     np.testing.assert_array_equal(model.get_layer("block5_conv3").get_weights()[0],
                                   published.get_layer("block5_conv3").get_weights()[0])
+    assert model(np.zeros((1, 32, 32, 3), "float32")).shape == (1, 10)  # runs after the session was cleared
 
 
 def test_build_without_weights_writes_the_architecture(tmp_path):
@@ -178,3 +179,29 @@ def test_missing_keras_or_backend_is_one_line(tmp_path, blocked, backend, words)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"error: {words}"]
     assert not (tmp_path / "out").exists()
+
+
+def test_the_imagenet_classifier_comes_along_at_the_applications_own_input_size():
+    """ImageNet's classifier is asked for where ours has 1000 classes; at an input size that is not the
+    application's own, Keras refuses it before building or downloading anything (the real
+    InceptionV3 is asked here, offline), and the weights come without it."""
+    from archcompiler.export import imagenet_application
+
+    asked = []
+
+    def application(**options):  # Keras' own answer to a refused size, a stand-in for the download
+        asked.append((options["include_top"], options["input_shape"]))
+        if options["include_top"] and options["input_shape"] != (299, 299, 3):
+            return keras.applications.InceptionV3(**options)
+        return "with the classifier" if options["include_top"] else "features only"
+
+    assert imagenet_application(application, (299, 299, 3), [(1000,)]) == "with the classifier"
+    assert imagenet_application(application, (224, 224, 3), [(1000,)]) == "features only"
+    assert imagenet_application(application, (299, 299, 3), [(10,)]) == "features only"
+    assert asked == [(True, (299, 299, 3)), (True, (224, 224, 3)), (False, (224, 224, 3)), (False, (299, 299, 3))]
+
+    def broken(**options):
+        raise ValueError("Incomplete or corrupted file detected")
+
+    with pytest.raises(ValueError, match="corrupted"):  # another failure is not taken for a refused size
+        imagenet_application(broken, (299, 299, 3), [(1000,)])
