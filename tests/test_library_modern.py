@@ -19,9 +19,10 @@ FIGURES = {
     "mobilenet_v2": (3_538_984, 3_504_872, 34_112),
     "efficientnet_b0": (5_330_571, 5_288_548, 42_023),  # 7 of the non-trainable: the input normalization
     "xception": (22_910_480, 22_855_952, 54_528),
+    "inception_v3": (23_851_784, 23_817_352, 34_432),  # batch norms without γ: β trained, the statistics not
 }
 REFERENCES = {"densenet121": "DenseNet121", "mobilenet_v2": "MobileNetV2", "efficientnet_b0": "EfficientNetB0",
-              "xception": "Xception"}
+              "xception": "Xception", "inception_v3": "InceptionV3"}
 # batch-norm scales that keep a random network's outputs depending on its input: the gating of
 # squeeze-and-excitation (× ~0.5) and swish near 0 damp EfficientNet's signal block by block
 GAIN = {"efficientnet_b0": 2.5}
@@ -66,11 +67,13 @@ def pair(request):
     from archcompiler.emit.keras_model import build_model
 
     name = request.param
+    graph = load_graph(name, SETS.get(name))
+    ours = build_model(graph)  # itself checks Keras against the inferred graph, layer by layer
+    # the reference's unnamed layers (InceptionV3's conv2d_57) are numbered as in a fresh process; ours,
+    # built before, must come through the cleared session, as it does when export loads imagenet weights
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     reference = getattr(keras.applications, REFERENCES[name])(weights=None)
-    graph = load_graph(name, SETS.get(name))
-    ours = build_model(graph)  # itself checks Keras against the inferred graph, layer by layer
     yield name, graph, reference, ours
     del reference, ours
     keras.backend.clear_session()
