@@ -37,7 +37,8 @@ class ActivationLayer(Layer):
         return self.activation + (" (tanh approximation)" if self.approximate else "")
 
     def brief(self, lang):
-        return activation_name(self.activation, lang)
+        approximate = "(tanh 근사)" if self.approximate and lang == "ko" else ""
+        return activation_name(self.activation, lang) + approximate
 
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)

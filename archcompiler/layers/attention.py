@@ -5,7 +5,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Inferred, Layer, ShapeError, counted_steps, fmt_shape, need_rank
+from .base import Inferred, Layer, ShapeError, causal_text, counted_steps, fmt_shape, need_rank
 
 
 def query_value_key_facts(graph, node) -> dict:
@@ -76,6 +76,9 @@ class Attention(Layer):
     def label(self):
         return "dot attention (Luong)"
 
+    def brief(self, lang):
+        return causal_text("내적 어텐션(Luong)" if lang == "ko" else self.label(), self.causal, lang)
+
     def doc_facts(self, node, graph):
         f = query_value_key_facts(graph, node)
         f.update(out=node.shape, scale=self.scale, causal=self.causal, params=node.params, additive=False)
@@ -111,6 +114,9 @@ class AdditiveAttention(Layer):
 
     def label(self):
         return "additive attention (Bahdanau)"
+
+    def brief(self, lang):
+        return causal_text("가산 어텐션(Bahdanau)" if lang == "ko" else self.label(), self.causal, lang)
 
     def doc_facts(self, node, graph):
         f = query_value_key_facts(graph, node)

@@ -258,5 +258,10 @@ def activation_suffix(activation) -> str:
     return f", {activation}" if activation and activation != "linear" else ""
 
 
+def causal_text(text: str, causal: bool, lang: str) -> str:
+    """An attention's brief with its mask: ', causal mask' (', 인과 마스크')."""
+    return text + ((", 인과 마스크" if lang == "ko" else ", causal mask") if causal else "")
+
+
 def fmt_shape(shape: Shape) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"

@@ -39,7 +39,10 @@ class BatchNorm(Layer):
         return "batch norm" + (f" (no {', '.join(left_out)})" if left_out else "")
 
     def brief(self, lang):
-        return "배치 정규화" if lang == "ko" else "batch norm"
+        if lang == "ko":
+            left_out = [w for w, on in (("γ", self.scale), ("β", self.center)) if not on]
+            return "배치 정규화" + (f"({', '.join(left_out)} 없음)" if left_out else "")
+        return "batch norm"
 
     def doc_facts(self, node, graph):
         c = node.shape[-1]

@@ -29,6 +29,9 @@ class ClassToken(Layer):
     def label(self):
         return "prepend class token"
 
+    def brief(self, lang):
+        return "맨 앞에 클래스 토큰 추가" if lang == "ko" else self.label()
+
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
         from .take import Take

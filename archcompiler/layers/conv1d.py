@@ -51,6 +51,12 @@ class Conv1D(Layer):
     def label(self):
         return f"conv1d {self.kernel}, {self.filters} filters, stride {self.stride}, {self.padding}"
 
+    def brief(self, lang):
+        stride = self.stride > 1
+        if lang == "ko":
+            return f"길이 {self.kernel} 1차원 합성곱 {self.filters}" + (f", 스트라이드 {self.stride}" if stride else "")
+        return f"conv1d {self.kernel}, {self.filters}" + (f", stride {self.stride}" if stride else "")
+
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
         steps, c = ins

@@ -69,8 +69,10 @@ class Conv2D(Layer):
 
     def brief(self, lang):
         k = f"{self.kernel[0]}×{self.kernel[1]}"
-        if lang == "ko":
-            return f"{k} 합성곱 {self.filters}" + (f", 스트라이드 {self.stride[0]}" if self.stride[0] > 1 else "")
+        if lang == "ko":  # the Korean diagram's line: what the English label says, groups and dilation too
+            return f"{k} 합성곱 {self.filters}" + (f", 스트라이드 {self.stride[0]}" if self.stride[0] > 1 else "") \
+                + (f", {self.groups}개 그룹" if self.groups > 1 else "") \
+                + (f", 팽창 {self.dilation[0]}" if self.dilation != (1, 1) else "")
         return f"{k} conv, {self.filters}" + (f", stride {self.stride[0]}" if self.stride[0] > 1 else "")
 
     def doc_facts(self, node, graph):

@@ -44,7 +44,7 @@ class Cropping2D(Layer):
         return f"crop {t}" if len({t, b, l, r}) == 1 else f"crop ({t},{b})×({l},{r})"
 
     def brief(self, lang):
-        return ("자르기 " if lang == "ko" else "") + self.label()
+        return ("자르기" + self.label()[len("crop"):]) if lang == "ko" else self.label()
 
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
@@ -77,7 +77,7 @@ class Cropping1D(Layer):
         return f"crop {a}" if a == b else f"crop ({a},{b})"
 
     def brief(self, lang):
-        return ("자르기 " if lang == "ko" else "") + self.label()
+        return ("자르기" + self.label()[len("crop"):]) if lang == "ko" else self.label()
 
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)

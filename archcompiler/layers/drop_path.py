@@ -21,3 +21,6 @@ class DropPath(Dropout):
 
     def label(self):
         return f"drop path {self.rate:g}"
+
+    def brief(self, lang):
+        return f"{'드롭 패스' if lang == 'ko' else 'drop path'} {self.rate:g}"

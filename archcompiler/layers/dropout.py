@@ -42,6 +42,9 @@ class Dropout(Layer):
     def label(self):
         return f"dropout {self.rate:g}"
 
+    def brief(self, lang):
+        return f"{'드롭아웃' if lang == 'ko' else 'dropout'} {self.rate:g}"
+
     def doc_facts(self, node, graph):
         rate = self.rate
         units = None if None in node.shape else math.prod(node.shape)

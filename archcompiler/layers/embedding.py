@@ -42,6 +42,11 @@ class Embedding(Layer):
     def label(self):
         return f"embedding {self.vocab}→{self.dim}" + (", tied" if self.tied else "")
 
+    def brief(self, lang):
+        if lang == "ko":
+            return f"임베딩 {self.vocab}→{self.dim}" + (", 표 공유" if self.tied else "")
+        return self.label()
+
     def doc_facts(self, node, graph):
         ins = graph.input_shapes(node)[0]
         sharers = [n.name for n in graph.consumers(node.name)

@@ -30,6 +30,9 @@ class LayerScale(Layer):
     def label(self):
         return f"layer scale γ₀={self.init_value:g}"
 
+    def brief(self, lang):
+        return f"{'레이어 스케일' if lang == 'ko' else 'layer scale'} γ₀={self.init_value:g}"
+
     def doc_facts(self, node, graph):
         c = node.shape[-1]
         readers = graph.consumers(node.name)  # through an identity, activation or drop path to the add

@@ -52,9 +52,15 @@ class LayerNorm(Layer):
                                                scale=self.scale, name=name)
 
     def label(self):
-        learned = "" if self.center and self.scale else ", γ only" if self.scale else ", β only" if self.center \
-            else ", no γ, β"
-        return f"layer norm{learned}" + (f", axis {self.axis}" if self.axis != -1 else "")
+        return self.brief("en")
+
+    def brief(self, lang):
+        ko = lang == "ko"
+        learned = "" if self.center and self.scale else \
+            (", γ만" if ko else ", γ only") if self.scale else \
+            (", β만" if ko else ", β only") if self.center else (", γ, β 없음" if ko else ", no γ, β")
+        axis = "" if self.axis == -1 else f", {'축' if ko else 'axis'} {self.axis}"
+        return f"{'층 정규화' if ko else 'layer norm'}{learned}{axis}"
 
     def doc_facts(self, node, graph):
         axes = self.axes(node.shape)

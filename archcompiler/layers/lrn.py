@@ -29,6 +29,9 @@ class LRN(Layer):
     def label(self):
         return f"LRN (n={2 * self.depth_radius + 1})"
 
+    def brief(self, lang):
+        return f"국소 응답 정규화(LRN), n={2 * self.depth_radius + 1}" if lang == "ko" else self.label()
+
     def doc_facts(self, node, graph):
         return {"in": node.shape, "out": node.shape, "radius": self.depth_radius, "window": 2 * self.depth_radius + 1,
                 "bias": self.bias, "alpha": self.alpha, "beta": self.beta, "c": node.shape[-1], "params": node.params}

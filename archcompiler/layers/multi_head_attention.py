@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .attention import query_value_key, query_value_key_facts
-from .base import Inferred, Layer, PositiveInt, Rate, ShapeError, counted_steps
+from .base import Inferred, Layer, PositiveInt, Rate, ShapeError, causal_text, counted_steps
 
 
 class MultiHeadAttention(Layer):
@@ -61,6 +61,11 @@ class MultiHeadAttention(Layer):
     def label(self):
         mask = ", causal mask" if self.causal else ""
         return f"multi-head attention, {self.heads} heads{mask}"
+
+    def brief(self, lang):
+        if lang == "ko":
+            return causal_text(f"멀티헤드 어텐션, 헤드 {self.heads}개", self.causal, lang)
+        return self.label()
 
     def doc_facts(self, node, graph):
         f = query_value_key_facts(graph, node)

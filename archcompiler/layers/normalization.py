@@ -56,7 +56,9 @@ class Normalization(Layer):
         return "normalize" + (" (fixed mean, variance)" if self.mean is not None else "")
 
     def brief(self, lang):
-        return "입력 정규화" if lang == "ko" else "normalize"
+        if lang == "ko":
+            return "입력 정규화" + ("(고정된 평균, 분산)" if self.mean is not None else "")
+        return "normalize"
 
     def doc_facts(self, node, graph):
         kept = self.kept(node.shape)

@@ -32,6 +32,12 @@ class _Pool1D(Layer):
     def label(self):
         return f"{self.word} pool {self.pool} / {self.stride or self.pool}"
 
+    def brief(self, lang):
+        stride = self.stride or self.pool
+        if lang == "ko":
+            return f"길이 {self.pool} {self.display['ko']}" + (f", 스트라이드 {stride}" if stride > 1 else "")
+        return f"{self.word} pool {self.pool}" + (f", stride {stride}" if stride > 1 else "")
+
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
         stride = self.stride or self.pool

@@ -34,6 +34,11 @@ class PositionEmbedding(Layer):
     def label(self):
         return f"+ learned positions ({self.length})"
 
+    def brief(self, lang):
+        if lang == "ko":
+            return f"학습되는 위치 임베딩, 위치 {self.length}개"
+        return f"learned positions ({self.length})"
+
     def doc_facts(self, node, graph):
         steps, d = node.shape
         return {"in": node.shape, "out": node.shape, "steps": steps, "d": d, "length": self.length,

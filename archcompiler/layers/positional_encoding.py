@@ -30,6 +30,11 @@ class PositionalEncoding(Layer):
     def label(self):
         return "sinusoidal positions"
 
+    def brief(self, lang):
+        if lang == "ko":
+            return "사인파 위치 인코딩" + ("(입력 ×√d)" if self.scale else "")
+        return "sinusoidal positions" + (" (input ×√d)" if self.scale else "")
+
     def doc_facts(self, node, graph):
         steps, d = node.shape
         return {"in": node.shape, "out": node.shape, "steps": steps, "d": d, "scale": self.scale,

@@ -90,13 +90,25 @@ class RecurrentLayer(Layer):
             return layer(tensors[0], initial_state=list(tensors[1:]))
         return layer(tensors[0])
 
-    def kind_label(self) -> str:
+    def kind_label(self, lang: str = "en") -> str:
         return self.type
 
     def label(self):
         flags = [f for f in ("return_sequences", "return_state") if getattr(self, f)]
         prefix = "bidirectional " if self.bidirectional else ""
         return f"{prefix}{self.kind_label()} {self.units}" + "".join(f", {f}" for f in flags)
+
+    def brief(self, lang):
+        prefix = ("양방향 " if lang == "ko" else "bidirectional ") if self.bidirectional else ""
+        return f"{prefix}{self.kind_label(lang)} {self.units}"
+
+    def caption(self, lang):
+        """The Korean diagram says what the English label's return_sequences / return_state say."""
+        if lang == "en":
+            return self.label()
+        flags = [words for f, words in (("return_sequences", "모든 시점 출력"), ("return_state", "마지막 상태 출력"))
+                 if getattr(self, f)]
+        return ", ".join([self.brief(lang), *flags]) if lang == "ko" else self.brief(lang)
 
     def recurrent_facts(self, node, graph) -> dict:
         """What every recurrent layer's explanation shares: sizes, outputs, initial states."""
@@ -156,7 +168,7 @@ class _Recurrent(RecurrentLayer):
         return cls(self.units, name=name, activation=self.activation, **self.keras_options(),
                    **self.extra_keras_options())
 
-    def kind_label(self):
+    def kind_label(self, lang="en"):
         return "RNN" if self.keras_class == "SimpleRNN" else self.keras_class
 
     def doc_facts(self, node, graph):

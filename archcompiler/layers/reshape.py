@@ -38,6 +38,9 @@ class Reshape(Layer):
     def label(self):
         return f"reshape to {tuple(self.shape)}"
 
+    def brief(self, lang):
+        return f"형태 변환 → {tuple(self.shape)}" if lang == "ko" else self.label()
+
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
         return {"in": ins, "out": node.shape, "total": math.prod(d for d in ins if d)}

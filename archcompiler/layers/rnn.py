@@ -41,8 +41,8 @@ class Rnn(RecurrentLayer):
                         name=f"{self.cell.name}_cell")
         return keras.layers.RNN(cell, name=name, **self.keras_options())
 
-    def kind_label(self):
-        return f"{self.cell.name} cell"
+    def kind_label(self, lang="en"):
+        return f"{self.cell.name} {'셀' if lang == 'ko' else 'cell'}"
 
     def hyperparameters(self) -> dict[str, Any]:
         values = super().hyperparameters()

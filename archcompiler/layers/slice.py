@@ -42,6 +42,8 @@ class Slice(Layer):
         return f"slice [{self.start}:{'' if self.stop is None else self.stop}] of axis {self.axis}"
 
     def brief(self, lang):
+        if lang == "ko":
+            return f"축 {self.axis}에서 [{self.start}:{'' if self.stop is None else self.stop}] 꺼내기"
         return self.label()
 
     def doc_facts(self, node, graph):

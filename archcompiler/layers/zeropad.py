@@ -35,6 +35,9 @@ class ZeroPad2D(Layer):
         (t, b), (l, r) = pads_2d(self.padding)
         return f"zero pad {t}" if len({t, b, l, r}) == 1 else f"zero pad ({t},{b})×({l},{r})"
 
+    def brief(self, lang):
+        return ("제로 패딩" + self.label()[len("zero pad"):]) if lang == "ko" else self.label()
+
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
         (t, b), (l, r) = pads_2d(self.padding)
@@ -66,6 +69,9 @@ class ZeroPad1D(Layer):
 
     def label(self):
         return f"zero pad {self.padding}"
+
+    def brief(self, lang):
+        return ("제로 패딩" + self.label()[len("zero pad"):]) if lang == "ko" else self.label()
 
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)
