@@ -272,7 +272,10 @@ KOREAN_TERMS = {
     "activation function": ("활성화 함수", r"활성 함수|활성함수|활성화함수"),
     "multi-head": ("멀티헤드", r"멀티 헤드|다중 ?헤드"),
     "window": ("윈도", r"윈도우"),
-    "residual connection": ("잔차 연결", r"스킵 연결|건너뛰기 연결|잔여 연결"),
+    "residual connection": ("잔차 연결", r"(?<!이어 붙이는 )스킵 연결|건너뛰기 연결|잔여 연결"),
+    # U-Net's and DenseNet's skip, which concatenates where a residual connection adds
+    "concatenating skip connection": ("이어 붙이는 스킵 연결", r"연결 스킵|이어붙이는 스킵|이어 붙이기로 된 스킵|"
+                                      r"\(?[Cc]oncat\w*\)? 스킵"),
     "shortcut": ("지름길", r"숏컷|바로 가기"),
     "additive attention": ("가산 어텐션", r"덧셈 어텐션|덧셈식 어텐션"),
     "teacher forcing": ("교사 강요", r"티처 포싱|교사 강제"),
