@@ -185,6 +185,8 @@ def test_has_placeholder():
     ("b${i}_${skip.height}", True), (3, False), (None, False),
     ({"a": 1, "b": ["${in.rank}"]}, True), ({"a": "${n}"}, False), ([1, ("${in.width}",)], True), ([], False),
     ({}, False), ({"k": {"j": "${i}"}}, False),
+    ("${x = in.channels}", False),  # a statement is not an expression: it never evaluates, reads nothing
+    ("${1 +} and ${in.channels}", True),  # a placeholder that does not parse is passed over, not the end
 ])
 def test_reads_shapes(value, reads):
     assert reads_shapes(value) is reads
