@@ -2,6 +2,9 @@
 with its whole message, hint and code, so a slip in an operator, a bound, a branch or a word fails here.
 Pure Python (no Keras); shallow expressions only (mutation testing adds stack frames)."""
 
+import inspect
+import sys
+
 import pytest
 
 from archcompiler.expr import ExprError, TensorView, evaluate, has_placeholder, reads_shapes, substitute
@@ -153,6 +156,27 @@ def test_an_undefined_name_names_what_is_defined():
     assert refusal("in.channels") == ("undefined name 'in'", "defined here: nothing", "E-EXPR-NAME")
 
 
+def test_names_reach_every_branch():
+    names = {"a": 1, "b": 0, "c": 5}
+    assert evaluate("a and b", names) is False and evaluate("a or b", names) is True
+    assert evaluate("c if a else b", names) == 5 and evaluate("c if b else a", names) == 1
+    assert evaluate("not b", names) is True and evaluate("-c", names) == -5
+    assert evaluate("min(a, c) + max(a, c)", names) == 6 and evaluate("a < c < 6", names) is True
+
+
+def test_an_expression_nested_deeper_than_the_stack_is_refused():
+    text = "+".join(["1"] * 200)  # parses (399 characters), then 199 nested additions to walk
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 80)  # the walk runs out of stack, not the parser
+    try:
+        with pytest.raises(ExprError) as info:
+            evaluate(text, {})
+    finally:
+        sys.setrecursionlimit(old)
+    assert (info.value.message, info.value.code) == ("the expression is nested too deeply", "E-EXPR-SYNTAX")
+    assert evaluate(text, {}) == 200
+
+
 def test_expression_error_defaults():
     e = ExprError("m")
     assert (e.message, e.hint, e.code, str(e)) == ("m", "", "E-EXPR-VALUE", "m")
@@ -169,6 +193,7 @@ def test_substitute():
     assert substitute("${a}${b}", {"a": 1, "b": 2}) == "12"
     assert substitute("x_${f}_${t}", {"f": False, "t": True}) == "x_false_true"
     assert substitute("plain}", {}) == "plain}"
+    assert substitute("x${t}", {"t": "AB"}) == "xAB"  # only true and false are written in lower case
     with pytest.raises(ExprError) as info:
         substitute("a${b", {"b": 1})
     assert (info.value.message, info.value.code) == ("unclosed '${' in 'a${b'", "E-EXPR-SYNTAX")
