@@ -30,7 +30,7 @@ class Numbering:
             return
         free: dict[str, list[Node]] = {}  # base name → the unnamed, unprefixed layers, in the graph's order
         for node in graph.nodes.values():
-            if node.layer.name is None and node.kind != "input" and not copies.prefixed(node):
+            if node.layer.name is None and not node.is_input and not copies.prefixed(node):
                 free.setdefault(node.layer.default_name(), []).append(node)
         for path in varying:
             nodes = copies.by_path[0][path]
