@@ -2,6 +2,7 @@
 
 from typing import ClassVar, Literal
 
+from .batchnorm import BatchNorm
 from .base import (
     Activation,
     Inferred,
@@ -91,7 +92,8 @@ class Conv2D(Layer):
                  dense_ratio=None if not dense else dense / max(node.params, 1),
                  pointwise=tuple(self.kernel) == (1, 1), reduces=self.filters < c,
                  bottleneck=tuple(self.kernel) == (1, 1) and self.filters < c and _feeds_wider_conv(graph, node),
-                 stack=_stack_facts(graph, node), reduction=_reduction_facts(graph, node))
+                 stack=_stack_facts(graph, node), reduction=_reduction_facts(graph, node),
+                 bias_from_norm=not self.use_bias and _shifted_by_norm(graph, node))
         return f
 
 
@@ -154,3 +156,8 @@ def _feeds_wider_conv(graph, node) -> bool:
         readers = graph.consumers(readers[0].name)
     return any(r.family == "conv" and max(getattr(r.layer, "kernel", (1, 1))) > 1 for r in readers)
 
+
+def _shifted_by_norm(graph, node) -> bool:
+    """Whether every reader of the output is a batch norm that adds a learned shift β (the bias it replaces)."""
+    readers = graph.consumers(node.name)
+    return bool(readers) and all(isinstance(r.layer, BatchNorm) and r.layer.center for r in readers)
