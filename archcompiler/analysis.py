@@ -9,6 +9,13 @@ from __future__ import annotations
 from .graph import Graph, Node
 
 
+class Split:
+    """Paths of a branch that run side by side before a merge inside it (see ``Analysis.steps``)."""
+
+    def __init__(self, paths: list[list]):
+        self.paths = paths
+
+
 class Analysis:
     """A read-only view of one graph with its derived relations, computed once."""
 
@@ -123,6 +130,24 @@ class Analysis:
             # the nodes on the paths from the fork to this input: below the fork and above the input
             chains.append([self.g.nodes[n] for n in order if n in anc and n != fork and fork in self.ancestors(n)])
         return {"fork": fork, "chains": chains}
+
+    def steps(self, chain: list[Node]) -> list:
+        """A branch's chain as it runs: nodes in order, where a part of it forks again and merges
+        inside the branch a ``Split`` of its own paths stands before the merge (Inception-V3's side-by-side
+        1×3 and 3×1 convolutions), so the docs never read parallel layers as stacked."""
+        inside = {n.name for n in chain}
+        steps: list = []
+        current = chain[-1] if chain else None
+        while current is not None:
+            steps.append(current)
+            sources = [r.node for r in current.inputs if r.node in inside]
+            if len(sources) > 1:
+                inner = self.branches(current)
+                steps.append(Split([self.steps(c) for c in inner["chains"]]))
+                current = self.nodes[inner["fork"]] if inner["fork"] in inside else None
+            else:
+                current = self.nodes[sources[0]] if sources else None
+        return steps[::-1]
 
     def residual(self, node: Node) -> dict | None:
         """For a sum of two inputs (a residual connection): which input is the shortcut (the shorter

@@ -2,6 +2,7 @@
 of both languages so that it cannot come back: every test is named after the fact it guards."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -347,3 +348,39 @@ def test_a_loan_is_glossed_at_most_once_per_document(korean):
     for name, text in korean.items():
         assert len(re.findall(r"\(teacher forcing\)", text)) <= 1, name
         assert "teacher forcing" not in re.sub(r"교사 강요\(teacher forcing\)", "", text), name
+
+
+def _render_text(text: str, lang: str) -> str:
+    from archcompiler.resolve import graph_from_yaml
+    from archcompiler.source import load_yaml
+
+    return render_doc(graph_from_yaml(load_yaml(text), Path("<spec>")), lang)
+
+
+FORK_IN_A_BRANCH = """
+name: forks
+inputs: {x: {shape: [8, 8, 16]}}
+layers:
+  - {type: conv2d, name: a, filters: 4, kernel: 1, use_bias: false}
+  - {type: conv2d, name: b1, inputs: x, filters: 4, kernel: 1}
+  - {type: conv2d, name: b_1x3, inputs: b1, filters: 4, kernel: [1, 3], padding: same}
+  - {type: conv2d, name: b_3x1, inputs: b1, filters: 4, kernel: [3, 1], padding: same}
+  - {type: concat, name: b, inputs: [b_1x3, b_3x1]}
+  - {type: concat, name: out, inputs: [a, b]}
+  - {type: batchnorm, name: bn}
+"""
+
+
+@pytest.mark.parametrize("lang, side", [("en", "side by side ["), ("ko", "나란히 [")])
+def test_parallel_paths_inside_a_branch_are_not_listed_as_stacked(lang, side):
+    """Inception-V3's mixed9: the 1×3 and 3×1 convolutions read the same input; the branch listing once
+    chained them (1×3 → 3×1) as if one fed the other."""
+    text = _render_text(FORK_IN_A_BRANCH, lang)
+    branch = next(line for line in text.splitlines() if line.startswith("- `b`:"))
+    assert side in branch and " | " in branch
+    assert branch.index("1×1") < branch.index(side) < branch.index("1×3") < branch.index(" | ") < branch.index("3×1")
+
+
+def test_a_convolution_without_bias_does_not_say_it_adds_one():
+    text = section(_render_text(FORK_IN_A_BRANCH, "en"), "a", "b1")  # the first convolution: explained in full
+    assert "with a bias" not in text and "there is no bias" in text

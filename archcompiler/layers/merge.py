@@ -70,7 +70,8 @@ class Add(_Elementwise):
         return {"in": graph.input_shapes(node), "out": node.shape, "inputs": [str(r) for r in node.inputs],
                 "fork": br["fork"], "chains": chains, "residual": residual is not None, "shortcut": shortcut,
                 "body": body, "identity": residual is not None and residual["identity"],
-                "shortcut_chain": chains[shortcut] if residual else [], "body_chain": chains[body] if residual else [],
+                "shortcut_chain": graph.steps(chains[shortcut]) if residual else [],
+                "body_chain": graph.steps(chains[body]) if residual else [],
                 "then": then.name if then else None,
                 "add_norm": then is not None and isinstance(then.layer, LayerNorm),
                 "residuals": sum(1 for n in graph.g.nodes.values() if graph.residual(n)) if residual else 0,
@@ -184,4 +185,5 @@ class Concat(_Merge):
         return {"in": shapes, "out": node.shape, "axis": axis + 1, "last_axis": axis == rank - 1,
                 "inputs": [str(r) for r in node.inputs], "widths": widths, "total": node.shape[axis],
                 "ok": None not in widths and sum(widths) == node.shape[axis], "fork": br["fork"],
-                "chains": br["chains"], "spatial": node.shape[:-1] if axis == rank - 1 else None}
+                "chains": br["chains"], "paths": [graph.steps(c) for c in br["chains"]],
+                "spatial": node.shape[:-1] if axis == rank - 1 else None}
