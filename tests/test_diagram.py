@@ -486,7 +486,8 @@ def test_korean_diagram_is_labelled_in_korean_in_a_korean_font(graphs):
     """The Korean docs' diagram: the kinds' Korean names, the legend, the counts, ×N, the roles of
     shortcut, state and attention edges in Korean, in NanumGothic (installed by scripts/setup.sh)."""
     res = diagram_source(graphs["resmini"], wrap=False, lang="ko").source
-    assert res.count("fontname=NanumGothic") == 3 and "Helvetica" not in res
+    # Hangul in NanumGothic, after the English fonts that draw its arrows and Greek letters well
+    assert res.count('fontname="Helvetica,Arial,sans-serif,NanumGothic"') == 3
     for korean in ("1×1 합성곱 16", "배치 정규화", "→ ReLU", "덧셈(Add)", "⟶ 지름길(잔차 연결)", "병목 잔차 블록 ×3번",
                    "파라미터", "입력 (32, 32, 3)", "출력 (10,)", "■</FONT> 합성곱", "■</FONT> 입력 / 출력"):
         assert korean in res, korean
@@ -536,4 +537,4 @@ def test_korean_diagram_renders_with_the_korean_font(graphs, tmp_path):
     files = write_diagram(graphs["resmini"], tmp_path, ["svg", "png"], langs=("en", "ko"))
     assert {p.name for p in files} == {"resmini.svg", "resmini.png", "resmini.ko.svg", "resmini.ko.png"}
     svg = (tmp_path / "resmini.ko.svg").read_text()
-    assert 'font-family="NanumGothic"' in svg and "합성곱" in svg
+    assert 'font-family="Helvetica,Arial,sans-serif,NanumGothic"' in svg and "합성곱" in svg

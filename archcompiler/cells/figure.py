@@ -3,6 +3,7 @@
 import ast
 import math
 
+from ..emit.fonts import FONTS
 from .program import GateStep, build_program
 from .spec import CellSpec
 
@@ -12,9 +13,9 @@ _DIAGRAM_ACT = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "hard_sigmoid":
 _DIAGRAM_ACT_KO = {**_DIAGRAM_ACT, "hard_sigmoid": "하드 σ", "softsign": "소프트사인", "linear": "선형"}
 # the figure's own words, per language (the Korean in a Korean font: fonts-nanum, installed by scripts/setup.sh)
 _WORDS = {
-    "en": {"font": "Helvetica", "cell": "{title} cell", "params": "{n} params", "then": "U, then ×",
+    "en": {"font": FONTS["en"], "cell": "{title} cell", "params": "{n} params", "then": "U, then ×",
            "after": "× after U", "peephole": "peephole", "full": " (full)", "output": "output"},
-    "ko": {"font": "NanumGothic", "cell": "{title} 셀", "params": "파라미터 {n}개", "then": "U, 그다음 ×",
+    "ko": {"font": FONTS["ko"], "cell": "{title} 셀", "params": "파라미터 {n}개", "then": "U, 그다음 ×",
            "after": "U 다음에 ×", "peephole": "핍홀", "full": "(전체)", "output": "출력"},
 }
 

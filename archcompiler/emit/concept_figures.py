@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-FONTS = {"en": "Helvetica,Arial,sans-serif", "ko": "NanumGothic"}
+from .fonts import FONTS
 
 WORDS = {
     "en": {"input": "input", "hidden": "hidden {n}", "output": "output", "image": "4×4 image",

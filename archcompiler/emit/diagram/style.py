@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..fonts import FONT, FONTS  # noqa: F401 (the diagram's modules read them here)
+
 if TYPE_CHECKING:
     from .plan import Unit
 
@@ -32,8 +34,6 @@ FAMILY_KO: dict[str, str] = {
     "regularization": "규제", "reshape": "모양 바꾸기(평탄화, 패딩)", "embedding": "임베딩", "other": "기타",
 }
 
-FONT = "Helvetica,Arial,sans-serif"
-FONTS = {"en": FONT, "ko": "NanumGothic"}  # the Korean font: fonts-nanum, installed by scripts/setup.sh
 
 # the diagram's own words, per language
 WORDS: dict[str, dict[str, str]] = {
