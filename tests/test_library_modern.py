@@ -86,6 +86,7 @@ def test_same_network_as_keras_applications(pair):
     keras = pytest.importorskip("keras")
     name, graph, reference, ours = pair
     assert reference.count_params() == graph.total_params
+    assert graph.spec.keras_application == REFERENCES[name]  # so build --weights imagenet finds it
     ref = {layer.name: layer for layer in reference.layers if layer.weights}
     mine = {layer.name: layer for layer in ours.layers if layer.weights}
     assert set(mine) == set(ref), (sorted(set(mine) - set(ref))[:5], sorted(set(ref) - set(mine))[:5])
