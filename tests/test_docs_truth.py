@@ -283,7 +283,6 @@ KOREAN_TERMS = {
     "truncated BPTT": ("절단 BPTT", r"(?<!\()[Tt]runcated BPTT|잘린 BPTT"),
     "many-to-one and the other types": ("다대일", r"(?i)(many|one)-to-(one|many)"),
 }
-KOREAN_SPECS = SPECS + ("mlp", "vgg19", "resnet34", "mgu", "peephole_lstm")
 # Keras' and the spec's English words that layer.label() used to leave in Korean prose (chains, tables,
 # the comparison with a parent spec): the Korean docs say 크기 유지 패딩, 패딩 없음, 필터, ReLU. A Keras
 # term may gloss the Korean once per document, in parentheses: 패딩 없는(valid)
@@ -310,16 +309,10 @@ def korean_all(docs, index):
     return out
 
 
-@pytest.fixture(scope="module")
-def korean(korean_all):
-    """The Korean prose of the lecture's specs and the guide."""
-    return {name: korean_all[name] for name in (*KOREAN_SPECS, "concepts")}
-
-
 @pytest.mark.parametrize("concept", sorted(KOREAN_TERMS))
-def test_korean_uses_one_term_per_concept(korean, concept):
+def test_korean_uses_one_term_per_concept(korean_all, concept):
     term, wrong = KOREAN_TERMS[concept]
-    found = {name: re.findall(wrong, text) for name, text in korean.items() if re.search(wrong, text)}
+    found = {name: re.findall(wrong, text) for name, text in korean_all.items() if re.search(wrong, text)}
     assert not found, f"{concept}: use {term}, not {found}"
 
 
@@ -335,17 +328,17 @@ def test_no_keras_words_left_in_korean_prose(korean_all):
     assert not found, found
 
 
-def test_same_padding_is_said_in_korean_and_glossed_once(korean, docs):
+def test_same_padding_is_said_in_korean_and_glossed_once(korean_all, docs):
     from archcompiler.emit.docs import render_doc as render
     text = render(load_graph("resnet50"), "ko")
     assert text.count("크기 유지 패딩(Keras의 `same`)") == 1 and text.count("크기 유지 패딩") > 5
     assert "'same'" not in text and "'valid'" not in text
-    assert "크기 유지 패딩" in korean["vgg16"] and "(크기 유지 패딩(" not in korean["vgg16"]
+    assert "크기 유지 패딩" in korean_all["vgg16"] and "(크기 유지 패딩(" not in korean_all["vgg16"]
     assert "(Keras의 `same`)" not in docs["resnet50", "en"] and "'same' padding" in docs["resnet50", "en"]
 
 
-def test_a_loan_is_glossed_at_most_once_per_document(korean):
-    for name, text in korean.items():
+def test_a_loan_is_glossed_at_most_once_per_document(korean_all):
+    for name, text in korean_all.items():
         assert len(re.findall(r"\(teacher forcing\)", text)) <= 1, name
         assert "teacher forcing" not in re.sub(r"교사 강요\(teacher forcing\)", "", text), name
 
