@@ -177,6 +177,18 @@ def test_an_expression_nested_deeper_than_the_stack_is_refused():
     assert evaluate("+".join(["1"] * 100), {}) == 100  # with the usual stack, deep sums are fine
 
 
+def test_an_expression_too_deep_to_parse_is_refused_the_same_way():
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 80)  # Python's parser builds 300 nested minus signs
+    try:
+        with pytest.raises(ExprError) as info:
+            evaluate("-" * 300 + "1", {})
+    finally:
+        sys.setrecursionlimit(old)
+    assert (info.value.message, info.value.code) == ("the expression is nested too deeply", "E-EXPR-SYNTAX")
+    assert evaluate("-" * 100 + "1", {}) == 1
+
+
 def test_expression_error_defaults():
     e = ExprError("m")
     assert (e.message, e.hint, e.code, str(e)) == ("m", "", "E-EXPR-VALUE", "m")
