@@ -16,7 +16,81 @@ class Split:
         self.paths = paths
 
 
-class Analysis:
+class WhyRules:
+    """The structures the docs' "why" comparisons explain, found by rule, never by a spec's name:
+    stacked small windows (VGG), 1×1 reductions (GoogLeNet), bottleneck residuals (ResNet). Part of
+    ``Analysis``, whose relations (consumers, branches, residual) they use."""
+
+    def next_conv(self, node: Node) -> Node | None:
+        """The convolution this node's output reaches alone (through normalisation, activation or
+        dropout, each read by nothing else)."""
+        readers = self.consumers(node.name)
+        while len(readers) == 1 and readers[0].family in ("norm", "activation", "regularization"):
+            readers = self.consumers(readers[0].name)
+        return readers[0] if len(readers) == 1 and readers[0].family == "conv" else None
+
+    def _plain(self, node: Node, kernel: tuple) -> bool:
+        layer = node.layer
+        return node.layer.mixes_channels_2d and tuple(layer.kernel) == kernel and tuple(layer.stride) == (1, 1) \
+            and tuple(layer.dilation) == (1, 1) and layer.groups == 1
+
+    def stacked_3x3(self) -> dict | None:
+        """The longest run (the first of equals) of at least two 3×3 convolutions in a row that keep
+        the width C (C channels in, C out, stride 1): VGG's argument for small stacked windows."""
+        if not hasattr(self, "_stacked"):
+            best: list[Node] = []
+            seen: set[str] = set()
+            for node in self.g.nodes.values():
+                if node.name in seen or not self._plain(node, (3, 3)):
+                    continue
+                c = node.layer.filters
+                if self.input_shapes(node)[0][-1] != c:
+                    continue
+                run = [node]
+                nxt = self.next_conv(node)
+                while nxt is not None and self._plain(nxt, (3, 3)) and nxt.layer.filters == c:
+                    run.append(nxt)
+                    nxt = self.next_conv(nxt)
+                seen |= {n.name for n in run}
+                if len(run) > len(best):
+                    best = run
+            self._stacked = {"nodes": [n.name for n in best], "c": best[0].layer.filters} if len(best) >= 2 else None
+        return self._stacked
+
+    def widest_reduction(self) -> tuple[Node, Node] | None:
+        """A 1×1 convolution that narrows the channels right before a larger window (GoogLeNet's
+        reductions): the first of those before the largest window."""
+        if not hasattr(self, "_reduction"):
+            best = None
+            for node in self.g.nodes.values():
+                if not self._plain(node, (1, 1)) or node.layer.filters >= self.input_shapes(node)[0][-1]:
+                    continue
+                conv = self.next_conv(node)
+                if conv is None or not conv.layer.mixes_channels_2d or conv.layer.groups != 1:
+                    continue
+                area = conv.layer.kernel[0] * conv.layer.kernel[1]
+                if area > 1 and (best is None or area > best[2]):
+                    best = (node, conv, area)
+            self._reduction = best[:2] if best else None
+        return self._reduction
+
+    def bottleneck_residual(self) -> Node | None:
+        """The first residual sum with an identity shortcut whose body is 1×1 → 3×3 → 1×1 (ResNet's
+        bottleneck block)."""
+        if not hasattr(self, "_bottleneck"):
+            self._bottleneck = None
+            for node in self.g.nodes.values():
+                residual = self.residual(node)
+                if residual is None or not residual["identity"]:
+                    continue
+                convs = [n for n in self.branches(node)["chains"][residual["body"]] if n.layer.mixes_channels_2d]
+                if [tuple(n.layer.kernel) for n in convs] == [(1, 1), (3, 3), (1, 1)]:
+                    self._bottleneck = node
+                    break
+        return self._bottleneck
+
+
+class Analysis(WhyRules):
     """A read-only view of one graph with its derived relations, computed once."""
 
     def __init__(self, graph: Graph):
@@ -157,76 +231,6 @@ class Analysis:
         chains = self.branches(node)["chains"]
         shortcut = 0 if len(chains[0]) <= len(chains[1]) else 1
         return {"shortcut": shortcut, "body": 1 - shortcut, "identity": len(chains[shortcut]) == 0}
-
-    # -- the "why" comparisons of the docs: structures found by rule, never by a spec's name
-
-    def next_conv(self, node: Node) -> Node | None:
-        """The convolution this node's output reaches alone (through normalisation, activation or
-        dropout, each read by nothing else)."""
-        readers = self.consumers(node.name)
-        while len(readers) == 1 and readers[0].family in ("norm", "activation", "regularization"):
-            readers = self.consumers(readers[0].name)
-        return readers[0] if len(readers) == 1 and readers[0].family == "conv" else None
-
-    def _plain(self, node: Node, kernel: tuple) -> bool:
-        layer = node.layer
-        return node.layer.mixes_channels_2d and tuple(layer.kernel) == kernel and tuple(layer.stride) == (1, 1) \
-            and tuple(layer.dilation) == (1, 1) and layer.groups == 1
-
-    def stacked_3x3(self) -> dict | None:
-        """The longest run (the first of equals) of at least two 3×3 convolutions in a row that keep
-        the width C (C channels in, C out, stride 1): VGG's argument for small stacked windows."""
-        if not hasattr(self, "_stacked"):
-            best: list[Node] = []
-            seen: set[str] = set()
-            for node in self.g.nodes.values():
-                if node.name in seen or not self._plain(node, (3, 3)):
-                    continue
-                c = node.layer.filters
-                if self.input_shapes(node)[0][-1] != c:
-                    continue
-                run = [node]
-                nxt = self.next_conv(node)
-                while nxt is not None and self._plain(nxt, (3, 3)) and nxt.layer.filters == c:
-                    run.append(nxt)
-                    nxt = self.next_conv(nxt)
-                seen |= {n.name for n in run}
-                if len(run) > len(best):
-                    best = run
-            self._stacked = {"nodes": [n.name for n in best], "c": best[0].layer.filters} if len(best) >= 2 else None
-        return self._stacked
-
-    def widest_reduction(self) -> tuple[Node, Node] | None:
-        """A 1×1 convolution that narrows the channels right before a larger window (GoogLeNet's
-        reductions): the first of those before the largest window."""
-        if not hasattr(self, "_reduction"):
-            best = None
-            for node in self.g.nodes.values():
-                if not self._plain(node, (1, 1)) or node.layer.filters >= self.input_shapes(node)[0][-1]:
-                    continue
-                conv = self.next_conv(node)
-                if conv is None or not conv.layer.mixes_channels_2d or conv.layer.groups != 1:
-                    continue
-                area = conv.layer.kernel[0] * conv.layer.kernel[1]
-                if area > 1 and (best is None or area > best[2]):
-                    best = (node, conv, area)
-            self._reduction = best[:2] if best else None
-        return self._reduction
-
-    def bottleneck_residual(self) -> Node | None:
-        """The first residual sum with an identity shortcut whose body is 1×1 → 3×3 → 1×1 (ResNet's
-        bottleneck block)."""
-        if not hasattr(self, "_bottleneck"):
-            self._bottleneck = None
-            for node in self.g.nodes.values():
-                residual = self.residual(node)
-                if residual is None or not residual["identity"]:
-                    continue
-                convs = [n for n in self.branches(node)["chains"][residual["body"]] if n.layer.mixes_channels_2d]
-                if [tuple(n.layer.kernel) for n in convs] == [(1, 1), (3, 3), (1, 1)]:
-                    self._bottleneck = node
-                    break
-        return self._bottleneck
 
     def repeat_copies(self) -> tuple[dict, dict]:
         """The copies made by each repeat: (group, index) → its nodes in graph order, and → its scope."""
