@@ -1,0 +1,94 @@
+"""The figures the docs explain a convolution with (Conv2D.doc_facts), worked out by hand on a small network:
+three stacked 3×3 convolutions at width 8 (VGG's argument), a 1×1 reduction to 4 channels before a 5×5
+window (GoogLeNet's), and the per-axis output-size formula with 'same' and numeric padding. Pure Python."""
+
+import pytest
+
+import archcompiler
+from archcompiler.analysis import Analysis
+
+SPEC = """
+name: facts
+inputs:
+  x: {shape: [16, 16, 8]}
+layers:
+  - {type: conv2d, name: c1, filters: 8, kernel: 3, padding: same, activation: relu}
+  - {type: conv2d, name: c2, filters: 8, kernel: 3, padding: same, activation: relu}
+  - {type: conv2d, name: c3, filters: 8, kernel: 3, padding: same}
+  - {type: conv2d, name: r, filters: 4, kernel: 1, activation: relu}
+  - {type: conv2d, name: big, filters: 16, kernel: 5, use_bias: false}
+  - {type: conv2d, name: padded, filters: 2, kernel: [3, 2], stride: [2, 1], padding: [[1, 0], [2, 1]], groups: 2}
+  - {type: flatten}
+  - {type: dense, units: 3}
+"""
+
+
+@pytest.fixture(scope="module")
+def facts():
+    graph = archcompiler.load(SPEC).graph
+    analysis = Analysis(graph)
+    return {name: node.layer.doc_facts(node, analysis) for name, node in graph.nodes.items()
+            if node.kind == "conv2d"}
+
+
+def test_same_padding_formula_per_axis(facts):
+    f = facts["c1"]
+    axis = {"n": 16, "k": 3, "ek": 3, "s": 1, "d": 1, "pad": (1, 1), "out": 16, "known": True, "ok": True,
+            "sym": True, "p": 1, "num": 15}
+    assert f["axes"] == [axis, axis] and f["square"] and f["formula_ok"] and f["mode"] == "same"
+    assert (f["in"], f["out"], f["h"], f["w"], f["c"], f["oh"], f["ow"], f["oc"]) == (
+        (16, 16, 8), (16, 16, 8), 16, 16, 8, 16, 16, 8)
+    assert (f["kernel"], f["stride"], f["pad_node"], f["halves"]) == ((3, 3), (1, 1), None, False)
+
+
+def test_a_convolutions_weights_against_a_dense_layer(facts):
+    f = facts["c1"]
+    assert (f["per_filter"], f["weights"], f["bias"], f["params"], f["params_ok"]) == (72, 576, 8, 584, True)
+    assert (f["dense_in"], f["dense_equiv"]) == (2048, 2048 * 16 * 16 * 8)
+    assert f["dense_ratio"] == pytest.approx(2048 * 2048 / 584)
+    assert (f["filters"], f["groups"], f["group_in"], f["group_out"], f["dilation"]) == (8, 1, 8, 8, (1, 1))
+    assert (f["activation"], f["use_bias"], f["pointwise"], f["reduces"], f["bottleneck"]) == (
+        "relu", True, False, False, False)
+    assert facts["c3"]["activation"] == "linear"
+    assert (facts["big"]["bias"], facts["big"]["params"], facts["big"]["use_bias"]) == (0, 5 * 5 * 4 * 16, False)
+
+
+def test_stacked_small_windows_against_one_large(facts):
+    stack = facts["c1"]["stack"]
+    assert (stack["c"], stack["k"], stack["run"]) == (8, 3, ["c1", "c2", "c3"])
+    two, three = stack["rows"]
+    assert {k: v for k, v in two.items() if k != "saved"} == {
+        "layers": 2, "reach": 5, "coef_stacked": 18, "stacked": 18 * 64, "coef_single": 25, "single": 25 * 64,
+        "names": ["c1", "c2"], "nonlinear": 2}
+    assert two["saved"] == pytest.approx(1 - 18 / 25)
+    assert (three["layers"], three["reach"], three["coef_stacked"], three["single"], three["nonlinear"]) == (
+        3, 7, 27, 49 * 64, 2)  # c3 has no activation and nothing after it is one
+    assert three["saved"] == pytest.approx(1 - 27 / 49)
+    assert stack["nonlinear"] is False
+    assert facts["c2"]["stack"] is None and facts["r"]["stack"] is None
+
+
+def test_a_reduction_before_a_larger_window(facts):
+    r = facts["r"]
+    assert (r["pointwise"], r["reduces"], r["bottleneck"]) == (True, True, True)
+    red = r["reduction"]
+    assert {k: v for k, v in red.items() if k != "ratio"} == {
+        "conv": "big", "c_in": 8, "r": 4, "out": 16, "kh": 5, "kw": 5, "positions": 144, "oh": 12, "ow": 12,
+        "direct_weights": 3200, "direct_macs": 144 * 3200, "reduce_weights": 32, "window_weights": 1600,
+        "with_weights": 1632, "reduce_macs": 16 * 16 * 4 * 8, "window_macs": 144 * 16 * 100,
+        "with_macs": 8192 + 230400}
+    assert red["ratio"] == pytest.approx(460800 / 238592)
+    assert facts["c1"]["reduction"] is None and facts["big"]["bottleneck"] is False
+
+
+def test_numeric_padding_is_part_of_the_formula(facts):
+    f = facts["padded"]
+    # big's output 12×12×16 padded by (1, 0) rows and (2, 1) columns: 13×15, then a 3×2 window, stride 2×1
+    assert (f["mode"], f["pad_node"], f["pre_pad"], f["in"]) == ("explicit", "padded_pad", (12, 12, 16), (13, 15, 16))
+    rows, cols = f["axes"]
+    assert (rows["n"], rows["pad"], rows["num"], rows["out"], rows["ok"], rows["sym"]) == (12, (1, 0), 10, 6, True, False)
+    assert (cols["n"], cols["pad"], cols["num"], cols["out"], cols["ok"]) == (12, (2, 1), 13, 14, True)
+    assert f["out"] == (6, 14, 2) and f["square"] is False
+    assert (f["groups"], f["group_in"], f["group_out"], f["per_filter"]) == (2, 8, 1, 3 * 2 * 8)
+    assert f["dense_in"] == 12 * 12 * 16  # the real values, not the padding's zeros
+    assert f["halves"] is False
