@@ -92,3 +92,53 @@ def test_numeric_padding_is_part_of_the_formula(facts):
     assert (f["groups"], f["group_in"], f["group_out"], f["per_filter"]) == (2, 8, 1, 3 * 2 * 8)
     assert f["dense_in"] == 12 * 12 * 16  # the real values, not the padding's zeros
     assert f["halves"] is False
+
+
+def _facts_of(spec):
+    graph = archcompiler.load(spec).graph
+    analysis = Analysis(graph)
+    return {name: node.layer.doc_facts(node, analysis) for name, node in graph.nodes.items() if not node.is_input}
+
+
+def test_a_convolution_without_bias_gets_its_shift_from_a_batch_norm():
+    f = _facts_of("""
+name: bn
+inputs:
+  x: {shape: [8, 8, 3]}
+layers:
+  - {type: conv2d, name: a, filters: 4, kernel: 3, use_bias: false}
+  - {type: batchnorm, name: a_bn}
+  - {type: conv2d, name: b, filters: 4, kernel: 3, use_bias: false}
+  - {type: batchnorm, name: b_bn, center: false}
+  - {type: conv2d, name: c, filters: 4, kernel: 1}
+  - {type: batchnorm}
+  - {type: conv2d, name: d, filters: 4, kernel: 1, use_bias: false}
+""")
+    assert [f[n]["bias_from_norm"] for n in "abcd"] == [True, False, False, False]
+
+
+def test_pooling_figures():
+    f = _facts_of("""
+name: pools
+inputs:
+  x: {shape: [9, 7, 4]}
+layers:
+  - {type: maxpool2d, name: p, pool: [3, 2], stride: [2, 1], padding: same}
+  - {type: avgpool2d, name: q, pool: 2}
+  - {type: reshape, shape: [4, 6]}
+  - {type: maxpool1d, name: s, pool: 3, stride: 2, padding: same}
+  - {type: avgpool1d, name: t, pool: 2}
+""")
+    p = f["p"]
+    # 9×7 with a 3×2 window, stride 2×1, same: ⌈9/2⌉ = 5 rows (pad 1 + 1), ⌈7/1⌉ = 7 columns (pad 0 + 1)
+    assert (p["out"], p["pool"], p["op"], p["overlapping"], p["params"], p["mode"]) == (
+        (5, 7, 4), (3, 2), "max", True, 0, "same")
+    assert [(a["pad"], a["num"], a["ok"]) for a in p["axes"]] == [((1, 1), 8, True), ((0, 1), 6, True)]
+    q = f["q"]  # 5×7 → 2×3, stride the window (not half: 2 · 2 is neither 5 nor 6)
+    assert (q["out"], q["op"], q["overlapping"], q["mode"], q["halves"]) == ((2, 3, 4), "avg", False, "valid", False)
+    s = f["s"]  # 4 steps, window 3, stride 2, same: ⌈4/2⌉ = 2 (pad 0 + 1)
+    assert {k: v for k, v in s.items() if k != "axis"} == {
+        "in": (4, 6), "out": (2, 6), "pool": 3, "stride": 2, "mode": "same", "op": "max", "c": 6, "params": 0}
+    assert (s["axis"]["pad"], s["axis"]["num"], s["axis"]["ok"]) == ((0, 1), 2, True)
+    t = f["t"]
+    assert (t["stride"], t["out"], t["axis"]["pad"], t["axis"]["out"], t["op"]) == (2, (1, 6), (0, 0), 1, "avg")
