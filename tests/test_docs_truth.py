@@ -278,6 +278,7 @@ KOREAN_TERMS = {
     "concatenating skip connection": ("이어 붙이는 스킵 연결", r"연결 스킵|이어붙이는 스킵|이어 붙이기로 된 스킵|"
                                       r"\(?[Cc]oncat\w*\)? 스킵"),
     "shortcut": ("지름길", r"숏컷|바로 가기"),
+    "peephole connection": ("핍홀 연결", r"엿보기"),
     "additive attention": ("가산 어텐션", r"덧셈 어텐션|덧셈식 어텐션"),
     "teacher forcing": ("교사 강요", r"티처 포싱|교사 강제"),
     "truncated BPTT": ("절단 BPTT", r"(?<!\()[Tt]runcated BPTT|잘린 BPTT"),
