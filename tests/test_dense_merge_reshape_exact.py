@@ -51,6 +51,8 @@ def test_conv1d_causal_pads_on_the_left_and_keeps_the_length():
     r = infer("conv1d", [(20, 4)], filters=6, kernel=5, stride=2)
     assert (r.shapes, r.macs) == ([(8, 6)], 8 * 6 * 20)
     assert infer("conv1d", [(None, 4)], filters=2, kernel=3).macs == 0
+    r = infer("conv1d", [(9, 6)], filters=4, kernel=3, groups=2)  # whole numbers: 3 · 6 / 2 = 9 per filter
+    assert (r.trainable, r.macs) == (40, 7 * 4 * 9) and type(r.trainable) is int and type(r.macs) is int
 
 
 def test_conv1d_refusals():
@@ -71,6 +73,7 @@ def test_reshape_fills_in_minus_one():
     assert infer("reshape", [(4, 6)], shape=[-1]).shapes == [(24,)]
     assert infer("reshape", [(4, 6)], shape=[2, -1, 3]).shapes == [(2, 4, 3)]
     assert infer("reshape", [(4, 6)], shape=[24]).shapes == [(24,)]
+    assert all(type(d) is int for d in infer("reshape", [(4, 6)], shape=[3, -1]).shapes[0])  # 8, not 8.0
     r = infer("reshape", [(4, 6)], shape=[3, 8])
     assert (r.trainable, r.macs) == (0, 0)
 
@@ -83,6 +86,7 @@ def test_reshape_refusals():
     assert refusal("reshape", [(4, 6)], shape=[-1, -1]) == several
     assert refusal("reshape", [(4, 6)], shape=[0, 24]) == several
     assert refusal("reshape", [(4, 6)], shape=[-2, -12]) == several
+    assert refusal("reshape", [(4, 6)], shape=[-2, 12]) == several  # −2 is no size, even when the product fits
     assert refusal("reshape", [(4, 6)], shape=[5, -1]) == (
         "cannot reshape (4, 6) (24 values) into [5, -1]", "shape", "", "E-SHAPE")
     assert refusal("reshape", [(4, 6)], shape=[5, 5]) == (

@@ -91,6 +91,8 @@ def test_dense_and_reshape_hand_keras_their_sizes():
      "conv 3×3, 8 filters, stride 2, same, relu"),
     ("conv2d", {"filters": 6, "kernel": 3, "groups": 3, "dilation": [2, 2], "activation": "linear"},
      "conv 3×3, 6 filters, stride 1, valid, 3 groups, dilation 2"),
+    ("conv2d", {"filters": 4, "kernel": 1, "groups": 2}, "conv 1×1, 4 filters, stride 1, valid, 2 groups"),
+    ("conv2d", {"filters": 4, "kernel": 1, "groups": 1}, "conv 1×1, 4 filters, stride 1, valid"),
     ("conv1d", {"filters": 6, "kernel": 5, "stride": 2, "padding": "causal"}, "conv1d 5, 6 filters, stride 2, causal"),
     ("depthwise_conv2d", {"kernel": [3, 2], "stride": [1, 2]}, "depthwise conv 3×2, stride 1×2, valid"),
     ("depthwise_conv2d", {"kernel": 3, "depth_multiplier": 2, "dilation": [3, 3], "activation": "relu"},
@@ -134,3 +136,8 @@ def test_labels(kind, fields, label):
 ])
 def test_briefs(kind, fields, en, ko):
     assert (layer(kind, **fields).brief("en"), layer(kind, **fields).brief("ko")) == (en, ko)
+
+
+def test_a_non_square_window_keeps_its_shape_in_the_brief():
+    assert layer("maxpool2d", pool=[3, 2]).brief("en").startswith("3×2 max pool")
+    assert layer("avgpool2d", pool=[2, 4], stride=1).brief("ko") == "2×4 평균 풀링"
