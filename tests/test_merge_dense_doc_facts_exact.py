@@ -1,0 +1,126 @@
+"""The figures the docs explain merges, dense and conv1d layers with (their ``doc_facts``), worked out by hand
+on small networks: a ResNet bottleneck (1×1 → 3×3 → 1×1 around an identity shortcut), a squeeze-and-excitation
+gate (a (1, 1, C) sigmoid scaling an (H, W, C) map), a concatenation of two branches, a Transformer
+feed-forward pair, and 1-D windows with causal and same padding. Pure Python (no Keras)."""
+
+import pytest
+
+import archcompiler
+from archcompiler.analysis import Analysis
+
+BLOCK = """
+name: block
+inputs:
+  x: {shape: [8, 8, 16]}
+layers:
+  - {type: conv2d, name: a, filters: 4, kernel: 1, activation: relu}
+  - {type: conv2d, name: b, filters: 4, kernel: 3, padding: same, activation: relu}
+  - {type: conv2d, name: c, filters: 16, kernel: 1}
+  - {type: add, name: sum, inputs: [x, c]}
+  - {type: layernorm, name: ln}
+  - {type: global_avgpool2d, name: g}
+  - {type: reshape, name: r, shape: [1, 1, 16]}
+  - {type: conv2d, name: s1, filters: 4, kernel: 1, activation: relu}
+  - {type: conv2d, name: s2, filters: 16, kernel: 1, activation: sigmoid}
+  - {type: multiply, name: mul, inputs: [ln, s2]}
+  - {type: concat, name: cat, inputs: [mul, ln]}
+  - {type: flatten, name: flat}
+  - {type: dense, name: out, units: 3}
+"""
+
+
+def _facts(spec):
+    graph = archcompiler.load(spec).graph
+    analysis = Analysis(graph)
+    return {name: node.layer.doc_facts(node, analysis) for name, node in graph.nodes.items() if not node.is_input}
+
+
+@pytest.fixture(scope="module")
+def block():
+    return _facts(BLOCK)
+
+
+def test_a_residual_sum_knows_its_shortcut_and_body(block):
+    f = block["sum"]
+    assert (f["in"], f["out"], f["inputs"], f["fork"]) == ([(8, 8, 16), (8, 8, 16)], (8, 8, 16), ["x", "c"], "x")
+    assert (f["residual"], f["shortcut"], f["body"], f["identity"], f["residuals"]) == (True, 0, 1, True, 1)
+    assert [[n.name for n in chain] for chain in f["chains"]] == [[], ["a", "b", "c"]]
+    assert f["shortcut_chain"] == [] and [n.name for n in f["body_chain"]] == ["a", "b", "c"]
+    assert (f["then"], f["add_norm"]) == ("ln", True)
+
+
+def test_a_bottleneck_against_two_plain_3x3_convolutions(block):
+    f = block["sum"]["bottleneck"]
+    assert f["layers"] == [
+        {"name": "a", "kh": 1, "kw": 1, "c_in": 16, "c_out": 4, "weights": 64},
+        {"name": "b", "kh": 3, "kw": 3, "c_in": 4, "c_out": 4, "weights": 144},
+        {"name": "c", "kh": 1, "kw": 1, "c_in": 4, "c_out": 16, "weights": 64}]
+    assert {k: v for k, v in f.items() if k not in ("layers", "ratio")} == {
+        "width": 16, "k": 3, "weights": 272, "plain_each": 9 * 256, "plain": 2 * 9 * 256, "inner": 4}
+    assert f["ratio"] == pytest.approx(4608 / 272)
+
+
+def test_a_gate_scales_every_position(block):
+    f = block["mul"]
+    assert (f["in"], f["out"], f["inputs"]) == ([(8, 8, 16), (1, 1, 16)], (8, 8, 16), ["ln", "s2"])
+    assert (f["gate"], f["gate_name"], f["map_name"], f["channels"], f["positions"], f["sigmoid"]) == (
+        1, "s2", "ln", 16, 64, True)
+
+
+def test_a_concatenation_adds_its_widths(block):
+    f = block["cat"]
+    assert (f["in"], f["out"], f["axis"], f["last_axis"], f["inputs"]) == (
+        [(8, 8, 16), (8, 8, 16)], (8, 8, 32), 3, True, ["mul", "ln"])
+    assert (f["widths"], f["total"], f["ok"], f["fork"], f["spatial"]) == ([16, 16], 32, True, "ln", (8, 8))
+    assert [[n.name for n in chain] for chain in f["chains"]] == [["g", "r", "s1", "s2", "mul"], []]
+
+
+def test_the_output_dense_after_flatten(block):
+    f = block["out"]
+    assert (f["in"], f["out"], f["features"], f["units"], f["weights"], f["bias"], f["params"]) == (
+        (2048,), (3,), 2048, 3, 6144, 3, 6147)
+    assert (f["params_ok"], f["positions"], f["per_position"], f["is_output"], f["after_flatten"], f["source"]) == (
+        True, (), False, True, True, "flat")
+    assert (f["ffn"], f["activation"], f["use_bias"]) == (None, "linear", True)
+
+
+FFN = """
+name: ffn
+inputs:
+  x: {shape: [5, 8]}
+layers:
+  - {type: dense, name: up, units: 32, activation: gelu}
+  - {type: dense, name: down, units: 8, use_bias: false}
+  - {type: dense, name: up2, units: 16, activation: relu}
+  - {type: dense, name: wide, units: 4}
+  - {type: conv1d, name: causal, filters: 6, kernel: 3, dilation: 2, padding: causal}
+  - {type: conv1d, name: same, filters: 2, kernel: 4, stride: 2, padding: same, groups: 2, use_bias: false}
+  - {type: conv1d, name: valid, filters: 3, kernel: 2, activation: relu}
+"""
+
+
+def test_a_feed_forward_pair_and_other_dense_layers():
+    f = _facts(FFN)
+    assert f["up"]["ffn"] == {"next": "down", "d_in": 8, "d_ff": 32, "d_out": 8}
+    assert (f["up"]["positions"], f["up"]["per_position"], f["up"]["is_output"], f["up"]["after_flatten"]) == (
+        (5,), True, False, False)
+    assert (f["up"]["weights"], f["up"]["bias"], f["up"]["activation"], f["up"]["source"]) == (256, 32, "gelu", "x")
+    assert (f["down"]["ffn"], f["down"]["bias"], f["down"]["params"], f["down"]["use_bias"]) == (None, 0, 256, False)
+    assert f["up2"]["ffn"] is None  # the next dense does not return to 8 wide
+
+
+def test_conv1d_figures_per_padding():
+    f = _facts(FFN)
+    causal = f["causal"]  # 5 steps; an effective window of (3 − 1)·2 + 1 = 5, padded 4 on the left
+    assert {k: v for k, v in causal.items() if k != "axis"} == {
+        "in": (5, 4), "steps": 5, "c": 4, "out": (5, 6), "out_steps": 5, "filters": 6, "kernel": 3, "stride": 1,
+        "mode": "causal", "groups": 1, "activation": "linear", "per_filter": 12, "weights": 72, "bias": 6,
+        "params": 78, "params_ok": True}
+    assert (causal["axis"]["ek"], causal["axis"]["pad"], causal["axis"]["num"], causal["axis"]["ok"]) == (
+        5, (4, 0), 4, True)
+    same = f["same"]  # ⌈5 / 2⌉ = 3 steps; total padding (3 − 1)·2 + 4 − 5 = 3: 1 before, 2 after
+    assert (same["out_steps"], same["axis"]["pad"], same["axis"]["ok"], same["per_filter"], same["bias"],
+            same["params"]) == (3, (1, 2), True, 4 * 6 // 2, 0, 24)
+    valid = f["valid"]
+    assert (valid["out_steps"], valid["axis"]["pad"], valid["axis"]["num"], valid["activation"]) == (
+        2, (0, 0), 1, "relu")
