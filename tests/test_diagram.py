@@ -243,8 +243,12 @@ def test_copies_that_differ_are_not_collapsed(spec_file):
     plan = diagram_plan(g)
     heads = [u.head.name for u in plan.units]
     assert heads[:4] == ["x", "wide1", "wide2", "wide3"]  # different widths: three nodes
-    titles = sorted(c.title for c in plan.clusters.values())
-    assert titles == ["m3", "mlp ×2"]  # the last copy has no dropout: drawn apart
+    # each copy of mlp is one node (dense → dropout folded), so no cluster; the last copy has no
+    # dropout: drawn apart from the ×2 of the first two
+    assert not plan.clusters
+    first, last = units_named(plan, "m1_fc")[0], units_named(plan, "m3_fc")[0]
+    assert first is not last and (first.repeat, last.repeat) == (2, 1)
+    assert [n.name for n in first.nodes] == ["m1_fc", "m1_drop"] and [n.name for n in last.nodes] == ["m3_fc"]
 
 
 def test_branches_keep_spec_order_on_one_row(graphs):

@@ -20,7 +20,7 @@ def _h(text) -> str:
     return html.escape(_clean(text), quote=True)
 
 def _tooltip(unit: Unit, lang: str = "en") -> str:
-    lines = []
+    lines = [f"{name}: {title}" if title else name for name, title in unit.instances]
     for node in unit.nodes:
         where = f" ({node.loc})" if node.loc else ""
         lines.append(f"{node.name}: {node.layer.caption(lang)} → {_shape_text(node.shapes)}, "

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ...analysis import Analysis
-from ...graph import Graph, Node, Scope
+from ...graph import Graph, Node
+from .collapse import Collapse
 from .style import FAMILY_STYLE, _shape, word
 
 
@@ -24,6 +25,8 @@ class Unit:
     repeat: int = 1  # ×N shown on the node (a repeated plain layer), 1 otherwise
     repeat_names: tuple[str, str] = ("", "")
     cluster: str | None = None  # key of the innermost cluster holding it
+    # the block instances drawn as this unit alone, outermost first: (instance name, block title)
+    instances: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def head(self) -> Node:
@@ -56,6 +59,8 @@ class Cluster:
     subtitle: str  # grey part
     params: int = 0
     repeat: int = 1
+    instance: str = ""  # the instance's name, or "first … last" for a run of copies
+    block_title: str = ""
 
 
 @dataclass
@@ -83,85 +88,11 @@ class Plan:
         return len(self.units) + len(self.outputs)
 
 
-def _signature(graph: Graph, members: list[Node], group: str) -> tuple:
-    """What must be equal for two copies of a repeat to be drawn as one."""
-    position = {n.name: k for k, n in enumerate(members)}
-    sig = []
-    for node in members:
-        depth = next(k for k, s in enumerate(node.scopes) if s.group == group)
-        inner = tuple((s.block, s.index, s.count) for s in node.scopes[depth + 1:])
-        refs = tuple(("in", position[r.node], r.index) if r.node in position else ("out", r.index)
-                     for r in node.inputs)
-        sig.append((node.kind, repr(sorted(node.layer.hyperparameters().items())), refs, inner,
-                    len(node.shapes)))
-    return tuple(sig)
-
-
-class _Collapse:
-    """Which copies of each repeat are drawn, and which drawn node stands for a hidden one."""
-
-    def __init__(self, analysis: Analysis, expand: bool):
-        graph = self.graph = analysis.g
-        self.copies, self.scope_of = analysis.repeat_copies()
-        self.position = {(g, n.name): k for (g, _), members in self.copies.items() for k, n in enumerate(members)}
-        # runs: consecutive identical copies of one group; run_first[(group, index)] = first index of its run
-        self.run_first: dict[tuple[str, int], int] = {}
-        self.run_last: dict[tuple[str, int], int] = {}
-        by_group: dict[str, list[int]] = {}
-        for group, index in self.copies:
-            by_group.setdefault(group, []).append(index)
-        for group, indices in by_group.items():
-            indices.sort()
-            first, previous_sig = None, None
-            for index in indices:
-                sig = None if expand else _signature(graph, self.copies[(group, index)], group)
-                if first is None or expand or sig != previous_sig:
-                    first = index
-                self.run_first[(group, index)] = first
-                previous_sig = sig
-            for index in indices:
-                self.run_last[(group, self.run_first[(group, index)])] = index
-        self._rep: dict[str, str] = {}
-
-    def rep(self, name: str) -> str:
-        """The drawn node that stands for ``name``."""
-        if name in self._rep:
-            return self._rep[name]
-        node = self.graph.nodes[name]
-        out = name
-        for scope in node.scopes:
-            if scope.count > 1:
-                first = self.run_first[(scope.group, scope.index)]
-                if first != scope.index:
-                    k = self.position[(scope.group, name)]
-                    out = self.rep(self.copies[(scope.group, first)][k].name)
-                    break
-        self._rep[name] = out
-        return out
-
-    def run_size(self, scope: Scope) -> int:
-        first = self.run_first[(scope.group, scope.index)]
-        return self.run_last[(scope.group, first)] - first + 1
-
-    def run_scopes(self, scope: Scope) -> tuple[Scope, Scope]:
-        first = self.run_first[(scope.group, scope.index)]
-        return self.scope_of[(scope.group, first)], self.scope_of[(scope.group, self.run_last[(scope.group, first)])]
-
-    def same_run_other_copy(self, a: Node, b: Node) -> bool:
-        """True for an edge between two different copies of one run (the chain the ×N stands for)."""
-        mine = {s.group: s.index for s in a.scopes if s.count > 1}
-        for scope in b.scopes:
-            if scope.count > 1 and scope.group in mine and mine[scope.group] != scope.index:
-                if self.run_first[(scope.group, scope.index)] == self.run_first[(scope.group, mine[scope.group])]:
-                    return True
-        return False
-
-
 def diagram_plan(graph: Graph, expand: bool = False, lang: str = "en") -> Plan:
     """Decide what is drawn: units (nodes), clusters, edges. Shared by the DOT and Mermaid writers;
     ``lang``: the language of the text (block titles, roles, the diagram's own words)."""
     analysis = Analysis(graph)
-    collapse = _Collapse(analysis, expand)
+    collapse = Collapse(analysis, expand)
     drawn = [n for n in graph.nodes.values() if collapse.rep(n.name) == n.name]
     stands_for: dict[str, list[Node]] = {n.name: [] for n in drawn}
     for node in graph.nodes.values():
@@ -213,42 +144,7 @@ def diagram_plan(graph: Graph, expand: bool = False, lang: str = "en") -> Plan:
                 break
         unit.copies = [stands_for[n.name] for n in unit.nodes]
 
-    # clusters: block instances; a repeated plain layer drawn as one unit gets a ×N badge instead
-    clusters: dict[str, Cluster] = {}
-    for unit in units:
-        parent = None
-        for scope in unit.head.scopes:
-            size = collapse.run_size(scope) if scope.count > 1 else 1
-            members = collapse.copies.get((scope.group, scope.index)) if scope.count > 1 else None
-            if not scope.block and members is not None and \
-                    len({unit_of[m.name].id for m in members if m.name in unit_of}) == 1:
-                unit.repeat = size
-                if size > 1:
-                    first, last = collapse.run_scopes(scope)
-                    unit.repeat_names = (collapse.copies[(first.group, first.index)][0].name,
-                                         collapse.copies[(last.group, last.index)][0].name)
-                continue
-            key = f"{scope.group}/{collapse.run_first.get((scope.group, scope.index), scope.index)}"
-            if key not in clusters:
-                block = graph.spec.blocks.get(scope.block) if scope.block else None
-                title = getattr(block.title, lang, block.title.en) if block is not None and block.title \
-                    else (scope.block or scope.name)
-                if size > 1:
-                    first, last = collapse.run_scopes(scope)
-                    clusters[key] = Cluster(key, f"cluster_{len(clusters)}", parent,
-                                            word(lang, "block times", title=title, n=size),
-                                            f"{first.name} … {last.name}", repeat=size)
-                else:
-                    clusters[key] = Cluster(key, f"cluster_{len(clusters)}", parent, scope.name,
-                                            title if title != scope.name else "")
-            parent = key
-        unit.cluster = parent
-    for unit in units:
-        key = unit.cluster
-        total = sum(n.params for copies in unit.copies for n in copies)
-        while key is not None:
-            clusters[key].params += total
-            key = clusters[key].parent
+    clusters = _clusters(graph, units, unit_of, collapse, lang)
 
     # edges between units
     edges: list[Edge] = []
@@ -301,6 +197,78 @@ def diagram_plan(graph: Graph, expand: bool = False, lang: str = "en") -> Plan:
                      for part in parts]
             edge.label = ", ".join(parts)
     return Plan(graph, units, clusters, edges, outputs, families, rows, lang)
+
+
+def _clusters(graph: Graph, units: list[Unit], unit_of: dict[str, Unit], collapse: Collapse,
+              lang: str) -> dict[str, Cluster]:
+    """Block instances as clusters; a repeated plain layer drawn as one unit gets a ×N badge instead,
+    and so does an instance drawn as one unit (see ``_fold_lone_instances``)."""
+    clusters: dict[str, Cluster] = {}
+    for unit in units:
+        parent = None
+        for scope in unit.head.scopes:
+            size = collapse.run_size(scope) if scope.count > 1 else 1
+            members = collapse.copies.get((scope.group, scope.index)) if scope.count > 1 else None
+            if not scope.block and members is not None and \
+                    len({unit_of[m.name].id for m in members if m.name in unit_of}) == 1:
+                unit.repeat = size
+                if size > 1:
+                    first, last = collapse.run_scopes(scope)
+                    unit.repeat_names = (collapse.copies[(first.group, first.index)][0].name,
+                                         collapse.copies[(last.group, last.index)][0].name)
+                continue
+            key = f"{scope.group}/{collapse.run_first.get((scope.group, scope.index), scope.index)}"
+            if key not in clusters:
+                block = graph.spec.blocks.get(scope.block) if scope.block else None
+                title = getattr(block.title, lang, block.title.en) if block is not None and block.title \
+                    else (scope.block or scope.name)
+                if size > 1:
+                    first, last = collapse.run_scopes(scope)
+                    clusters[key] = Cluster(key, "", parent, word(lang, "block times", title=title, n=size),
+                                            f"{first.name} … {last.name}", repeat=size,
+                                            instance=f"{first.name} … {last.name}", block_title=title)
+                else:
+                    subtitle = title if title != scope.name else ""
+                    clusters[key] = Cluster(key, "", parent, scope.name, subtitle, instance=scope.name,
+                                            block_title=subtitle)
+            parent = key
+        unit.cluster = parent
+    _fold_lone_instances(clusters, units, collapse)
+    for number, cluster in enumerate(clusters.values()):
+        cluster.id = f"cluster_{number}"
+    for unit in units:
+        key = unit.cluster
+        total = sum(n.params for copies in unit.copies for n in copies)
+        while key is not None:
+            clusters[key].params += total
+            key = clusters[key].parent
+    return clusters
+
+
+def _fold_lone_instances(clusters: dict[str, Cluster], units: list[Unit], collapse: Collapse) -> None:
+    """A block instance drawn as one unit (conv → batch norm → ReLU folded into one node) would be a
+    box around a single node, dozens of them in Inception: the unit takes the instance's name and
+    title (and its ×N) instead, and the cluster goes. Innermost first, so that an instance left with
+    one unit after that folds too."""
+    held: dict[str, list[Unit]] = {}
+    for unit in units:
+        held.setdefault(unit.cluster, []).append(unit)
+    nested: dict[str, int] = {}
+    for cluster in clusters.values():
+        nested[cluster.parent] = nested.get(cluster.parent, 0) + 1
+    for key in reversed(list(clusters)):  # a cluster is made before the clusters inside it
+        cluster, lone = clusters[key], held.get(key, [])
+        if len(lone) != 1 or nested.get(key) or (cluster.repeat > 1 and lone[0].repeat > 1):
+            continue
+        unit = lone[0]
+        if cluster.repeat > 1:
+            unit.repeat = cluster.repeat
+            unit.repeat_names = (unit.head.name, collapse.in_last_copy(unit.head, key.rpartition("/")[0]).name)
+        unit.instances.insert(0, (cluster.instance, cluster.block_title))
+        unit.cluster = cluster.parent
+        held.setdefault(cluster.parent, []).append(unit)
+        nested[cluster.parent] -= 1
+        del clusters[key]
 
 
 def _is_identity_shortcut(analysis: Analysis, node: Node, position: int) -> bool:

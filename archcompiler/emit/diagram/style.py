@@ -90,6 +90,21 @@ def _shape_text(shapes: list) -> str:
     return ", ".join(_shape(s) for s in shapes)
 
 
+def _instance_text(unit: Unit, name: str, folded: bool) -> str:
+    """The layer's name with the block instance it alone draws (``mixed0_5x5 (conv2d_5)``), and the
+    block's title where the node's lines do not already spell the block out (a single layer)."""
+    if not unit.instances:
+        return name
+    innermost, title = unit.instances[-1]
+    title = "" if folded else title
+    ends, instance_ends = name.split(" … "), innermost.split(" … ")  # a run: first … last
+    if len(unit.instances) == 1 and not title and len(ends) == len(instance_ends) and \
+            all(end.startswith(prefix) for end, prefix in zip(ends, instance_ends)):
+        return name  # the layer's name already says it (a block whose names take the instance's prefix)
+    instance = " › ".join(n for n, _ in unit.instances)
+    return f"{instance}: {title} ({name})" if title else f"{instance} ({name})"
+
+
 def _unit_lines(unit: Unit, lang: str = "en") -> tuple[str, list[str], str]:
     """(title, folded layers, details) of a unit, as plain text in ``lang``."""
     head = unit.head
@@ -117,6 +132,7 @@ def _unit_lines(unit: Unit, lang: str = "en") -> tuple[str, list[str], str]:
     name = head.name if unit.repeat == 1 else f"{unit.repeat_names[0]} … {unit.repeat_names[1]}"
     if unit.pads_next:
         name = nodes[1].name if unit.repeat == 1 else name
+    name = _instance_text(unit, name, folded=bool(rest))
     per_copy = [sum(copies[k].params for copies in unit.copies) for k in range(len(unit.copies[0]))]
     params = ""
     if any(per_copy):
