@@ -204,8 +204,9 @@ class Diagram:
         return self._digraph().pipe(format="png")
 
     def save(self, folder: str | os.PathLike = ".", formats: Iterable[str] = ("svg", "png", "dot", "mmd"),
-             notify: Callable[[str], object] = warnings.warn) -> list[Path]:
+             notify: Callable[[str], object] = warnings.warn, langs: Iterable[str] = ("en",)) -> list[Path]:
         """Write ``<name>.<format>`` files into ``folder`` (all of them or none); returns their paths.
+        Each language of ``langs`` other than English: ``<name>.<lang>.<format>``, labelled in it.
         Without Graphviz's ``dot``, ``notify`` is told which files could not be drawn."""
         from .emit.diagram import write_diagram
         from .outputs import staged_files
@@ -213,7 +214,7 @@ class Diagram:
         folder = Path(folder)
         with staged_files(folder) as stage:
             written = write_diagram(self.graph, stage, list(formats), expand=self.expand, rankdir=self.rankdir,
-                                    notify=notify)
+                                    notify=notify, langs=tuple(langs), exact_langs=True)
         return [folder / p.name for p in written]
 
     def _repr_svg_(self) -> str | None:

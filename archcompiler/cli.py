@@ -321,11 +321,12 @@ def diagram(spec: str = SpecArg,
             rankdir: RankDir = typer.Option(RankDir.TB, "--rankdir", case_sensitive=False, metavar="[TB|LR]",
                                             help="TB: top to bottom; LR: left to right."),
             out_dir: Path = typer.Option(Path("."), "--out", "-o", help="Folder for the files."),
+            lang: Lang = typer.Option(Lang.en, "--lang", help="Diagram language (ko: <name>.ko.*, in Korean)."),
             set_: Optional[List[str]] = SetOption):
     """Draw the architecture with Graphviz (and a Mermaid flowchart), without building a model."""
     graph = api.load_graph(spec, _parse_sets(set_))
     drawing = api.Architecture(graph).diagram(expand=expand, rankdir=rankdir.value)
-    for path in drawing.save(out_dir, formats, notify=err.print):
+    for path in drawing.save(out_dir, formats, notify=err.print, langs=_langs(lang)):
         err.print(f"wrote {path}")
 
 

@@ -3,7 +3,8 @@
 Nothing here touches Keras. The drawing is planned once (``diagram_plan``) and written twice:
 
 - every layer is a node (name, kind and hyperparameters, output shape, parameters), coloured by family;
-- block instances (``node.scopes``) are clusters; the copies made by one ``repeat`` that are identical
+- block instances (``node.scopes``) are clusters, except one drawn as a single node, which carries
+  the instance's name instead (Inception's conv → batch norm → ReLU helper); the copies made by one ``repeat`` that are identical
   (same kinds, hyperparameters and wiring) are drawn once and labelled ×N, unless ``expand`` is set.
   Edges from outside go into the drawn copy, and what the last copy feeds is drawn out of it;
 - by default a normalisation, activation or dropout that follows a single layer is folded into that
@@ -37,21 +38,25 @@ FORMATS = ("dot", "svg", "png", "mmd")
 
 
 def write_diagram(graph: Graph, folder: Path, formats: list[str], expand: bool = False, rankdir: str = "TB",
-                  notify: Callable[[str], object] = print, langs: tuple[str, ...] = ("en",)) -> list[Path]:
+                  notify: Callable[[str], object] = print, langs: tuple[str, ...] = ("en",),
+                  exact_langs: bool = False) -> list[Path]:
     """Write ``<name>.dot/.svg/.png/.mmd`` (those asked for) into ``folder``; returns the files written.
     Each other language in ``langs`` gets its own ``<name>.<lang>.dot/.svg/.png`` (and cell figures),
-    labelled in that language; the Mermaid file is written once, in English.
+    labelled in that language; the Mermaid file is written once, in English: the docs' diagrams, whose
+    Korean flowchart is inline in README.ko.md. With ``exact_langs`` (the diagram command), exactly the
+    languages in ``langs`` are written, each in every format asked, ``<name>.ko.mmd`` included.
 
     Without Graphviz's ``dot`` the DOT and Mermaid files are still written and ``notify`` is told, in one
     line, how to install it."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown diagram format(s): {', '.join(unknown)}")
-    written = _write_one(graph, Path(folder), formats, expand, rankdir, notify, "en")
-    for lang in dict.fromkeys(langs):
-        if lang != "en":
-            written += _write_one(graph, Path(folder), [f for f in formats if f != "mmd"], expand, rankdir,
-                                  lambda line: None, lang)  # the missing Graphviz is told once
+    chosen = list(dict.fromkeys(langs if exact_langs else ("en", *langs)))
+    written: list[Path] = []
+    for lang in chosen:
+        own = formats if exact_langs or lang == "en" else [f for f in formats if f != "mmd"]
+        told = notify if lang == chosen[0] else (lambda line: None)  # the missing Graphviz is told once
+        written += _write_one(graph, Path(folder), own, expand, rankdir, told, lang)
     return written
 
 
