@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ...errors import Loc, SpecError, SpecErrors
-from ...expr import _PLACEHOLDER
+from ...expr import _IN_ID, _PLACEHOLDER
 from ...layers import Shape, fmt_shape
 from ...resolve import _REF
 from .layout import INDENT, lay_out
-from .symbolic import SymStr, Translator, literal, python_name
+from .symbolic import SymStr, Translator, literal, parse_expression, python_name
 
 ENTRY_KEYS = {"name", "inputs", "repeat", "when", "note"}  # an entry's own keys, not the layer's settings
 
@@ -137,12 +137,25 @@ def placeholder_names(value) -> list[str]:
     """The names ``${...}`` expressions in a (nested) value read."""
     if isinstance(value, str):
         return [n.id for m in _PLACEHOLDER.finditer(value)
-                for n in ast.walk(ast.parse(m.group(1).strip(), mode="eval")) if isinstance(n, ast.Name)]
+                for n in ast.walk(parse_expression(m.group(1))) if isinstance(n, ast.Name)]
     if isinstance(value, dict):
         return [n for v in value.values() for n in placeholder_names(v)]
     if isinstance(value, list):
         return [n for v in value for n in placeholder_names(v)]
     return []
+
+
+def tensors_read(value) -> set[str]:
+    """The tensors, by name, whose shape ``${...}`` expressions in a (nested) value read (``skip`` of
+    ``${skip.channels}``; ``in`` is left out: it is whatever flows in)."""
+    if isinstance(value, str):
+        return {n.value.id for m in _PLACEHOLDER.finditer(value) for n in ast.walk(parse_expression(m.group(1)))
+                if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id != _IN_ID}
+    if isinstance(value, dict):
+        return {n for v in value.values() for n in tensors_read(v)}
+    if isinstance(value, list):
+        return {n for v in value for n in tensors_read(v)}
+    return set()
 
 
 def nested(entry: dict) -> list:
@@ -162,12 +175,13 @@ def block_uses(entries) -> set[str]:
 
 
 def references(entries, blocks: dict) -> set[str]:
-    """The local names read by name in a list of entries (its bodies and branches included); a
-    reference written with ``${...}`` is kept whole."""
+    """The local names read by name in a list of entries (its bodies and branches included), as an
+    input or by an expression that reads its shape; a reference written with ``${...}`` is kept whole."""
     out: set[str] = set()
     for entry in entries or []:
         if not isinstance(entry, dict):
             continue
+        out |= tensors_read({k: v for k, v in entry.items() if k not in ("body", "shortcut", "branches")})
         refs = entry.get("inputs") or []
         values = [refs] if isinstance(refs, str) else list(refs)
         if "use" in entry and entry["use"] in blocks:  # later block inputs may be given by name (memory: encoder6)

@@ -9,9 +9,12 @@ from pathlib import Path
 import yaml
 
 from ...api import from_data
-from ...expr import has_placeholder, substitute
-from ...graph import Graph, Node
-from ...resolve import graph_from_yaml
+from ...expr import TensorView, has_placeholder, substitute
+from ...graph import Graph, Node, TensorRef
+from ...resolve import _REF, graph_from_yaml
+from ...resolve_names import Names
+from ...spec import STRUCTURAL
+from .code import SourceError
 
 
 class Copies:
@@ -65,15 +68,49 @@ class Copies:
             out += [(v, nodes) for nodes in groups.values()]
         return out
 
-    def environment(self, v: int, nodes: list[Node]) -> dict:
-        """The ``${}`` names as the resolver saw them when it made the copy ``nodes`` of graph ``v``."""
+    def environment(self, v: int, nodes: list[Node]) -> Names:
+        """The ``${}`` names as the resolver saw them when it made the copy ``nodes`` of graph ``v``:
+        params, block arguments and ``i``, then the tensors an expression may read (``in``, ``skip``)."""
         node = nodes[0]
         env = dict(self.graphs[v].params)
         blocks = [s for s in node.scopes if s.block]
         if blocks:
             env.update(dict(blocks[-1].args))
         env["i"] = node.scopes[-1].index if node.scopes and not node.scopes[-1].block else 1
-        return env
+        return Names(env, lambda key: self._view(v, node, key))
+
+    def _view(self, v: int, node: Node, key: str) -> TensorView | None:
+        """The tensor ``key`` names where the entry of ``node`` (its first part) is: ``in``, its first input;
+        else, as the resolver looks names up, a tensor of the same block instance (or of the top level),
+        then any layer of the graph."""
+        graph = self.graphs[v]
+        if key == "in":
+            return TensorView(key, graph.input_shapes(node)[0]) if node.inputs else None
+        scope = next((s for s in reversed(node.scopes) if s.block), None)
+        ref = self._block_input(v, scope, key) if scope else None
+        if ref is None:
+            prefix = self.prefix(scope, v) if scope else ""
+            local = f"{prefix}_{key}" if prefix else key
+            instance = next((s for s in self.members[v] if s.name == local), None)
+            result = self.result(instance, v) if instance else None
+            ref = TensorRef(result.name) if result else TensorRef(local) if local in graph.nodes else \
+                TensorRef(key) if key in graph.nodes else None
+        return TensorView(key, graph.nodes[ref.node].shapes[ref.index]) if ref else None
+
+    def _block_input(self, v: int, scope, key: str) -> TensorRef | None:
+        """What the block input ``key`` of the instance ``scope`` holds, as an entry of the block that reads
+        it among its inputs read it; None for a name that is not the block's input."""
+        block = self.graph.spec.blocks[scope.block]
+        if key not in block.inputs:
+            return None
+        for path, names in _readers(block.layers, f"blocks.{scope.block}.layers", block.inputs[0]):
+            if key in names:
+                read = next((n for n in self.members[v][scope] if n.path == path), None)
+                if read is not None:
+                    return read.inputs[names.index(key)]
+        raise SourceError(self.graph.file, f"blocks.{scope.block}", f"an expression reads the shape of the block "
+                          f"input '{key}', which no layer of the block reads among its inputs",
+                          "read it in a layer's inputs, or pass the size as an argument")
 
     def result(self, scope, v: int = 0) -> Node:
         """The node a block instance returns."""
@@ -124,3 +161,21 @@ class Copies:
             prefix = next((s.name for s in reversed(main.scopes) if self._prefixes(s)), "")
             names.add(main.name[len(prefix) + 1:] if prefix else main.name)
         return names
+
+
+def _readers(entries, path: str, flowing: str | None):
+    """The layer entries of a list (bodies and branches included) with the names of the tensors they read,
+    as (path, names): given as ``inputs``, or ``flowing``, what flows into the list's first entry."""
+    for k, entry in enumerate(entries or []):
+        where, refs = f"{path}[{k}]", entry.get("inputs")
+        given = [refs] if isinstance(refs, str) else list(refs or [])
+        names = [_REF.match(str(r))["base"] if _REF.match(str(r)) else None for r in given] if refs is not None \
+            else [flowing] if k == 0 and flowing else []
+        if entry.get("type") == "residual":
+            for key in ("body", "shortcut"):
+                yield from _readers(entry.get(key), f"{where}.{key}", names[0] if names else None)
+        elif entry.get("type") in STRUCTURAL:
+            for b, branch in enumerate(entry.get("branches") or []):
+                yield from _readers(branch, f"{where}.branches[{b}]", names[0] if names else None)
+        elif "use" not in entry:
+            yield where, names

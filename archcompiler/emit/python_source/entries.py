@@ -79,14 +79,19 @@ class Entries:
         return target
 
     def _one(self, raw, path, fn: Function, previous: str, target: str, count) -> str:
-        if "use" in raw:
-            return self._block_use(raw, path, fn, previous, target, count)
-        if raw.get("type") in STRUCTURAL:
-            return self._structure(raw, path, fn, previous, target, count)
+        sources = self._sources(raw, path, fn, previous)
+        # an expression reads the shape of what flows in (in: the entry's first input) or of a tensor by name
+        with fn.translate.reading(lambda name: sources[0] if name == "in" else self.naming.reference(fn, name, path)):
+            if "use" in raw:
+                return self._block_use(raw, path, fn, sources, target, count)
+            if raw.get("type") in STRUCTURAL:
+                return self._structure(raw, path, fn, sources, target, count)
+            return self._layer(raw, path, fn, sources, target, count)
+
+    def _layer(self, raw, path, fn: Function, sources: list[str], target: str, count) -> str:
         kind = KINDS.get(raw.get("type"))
         if kind is None:
             raise SourceError(self.graph.file, path, f"unknown layer type {raw.get('type')!r}")
-        sources = self._sources(raw, fn, previous)
         out = self._target(raw, fn, target, count)
         outputs = self.layers.write(kind, raw, path, fn, sources, out, self.naming.local_name(raw, fn, count, path))
         result = outputs if len(outputs) > 1 else next(iter(outputs.values()))
@@ -94,11 +99,11 @@ class Entries:
             fn.tensors[raw["name"]] = result
         return next(iter(outputs.values()))
 
-    def _sources(self, raw, fn: Function, previous: str) -> list[str]:
+    def _sources(self, raw, path, fn: Function, previous: str) -> list[str]:
         refs = raw.get("inputs")
         if refs is None:
             return [previous]
-        return [self.naming.reference(fn, r) for r in ([refs] if isinstance(refs, str) else refs)]
+        return [self.naming.reference(fn, r, path) for r in ([refs] if isinstance(refs, str) else refs)]
 
     def _target(self, raw, fn: Function, target: str, count) -> str:
         """The variable an entry writes: its own name's where a later entry reads it by name."""
@@ -109,8 +114,8 @@ class Entries:
         return target
 
     # --- residual connections and parallel branches ---------------------------------------------
-    def _structure(self, raw, path, fn: Function, previous: str, target: str, count) -> str:
-        (source,) = self._sources(raw, fn, previous)
+    def _structure(self, raw, path, fn: Function, sources: list[str], target: str, count) -> str:
+        (source,) = sources
         if raw["type"] == "residual":
             shortcut = fn.fresh("shortcut")
             entries = raw.get("shortcut") or []
@@ -134,10 +139,10 @@ class Entries:
         return out
 
     # --- blocks ---------------------------------------------------------------------------------
-    def _block_use(self, raw, path, fn: Function, previous: str, target: str, count) -> str:
+    def _block_use(self, raw, path, fn: Function, sources: list[str], target: str, count) -> str:
         block = self.doc.blocks[raw["use"]]
-        sources = self._sources(raw, fn, previous)
-        sources += [self.naming.reference(fn, raw[extra]) for extra in block.inputs[len(sources):] if extra in raw]
+        sources = sources + [self.naming.reference(fn, raw[extra], path) for extra in block.inputs[len(sources):]
+                             if extra in raw]
         out = self._target(raw, fn, target, count)
         arguments = list(sources)
         if block.prefix:  # a prefix: false block names its layers as if written here: it takes no name

@@ -51,19 +51,20 @@ class Naming:
         prefix = self.copies.prefix(scope) if scope else ""
         return f"{prefix}_{local}" if prefix else local
 
-    def reference(self, fn: Function, text: str) -> str:
-        """The variable holding what ``text`` (``layer``, ``layer.h``, ``layer[1]``) names."""
+    def reference(self, fn: Function, text: str, path: str) -> str:
+        """The variable holding what ``text`` (``layer``, ``layer.h``, ``layer[1]``) names, read by the entry
+        at ``path``."""
         if has_placeholder(text):
             if text in fn.last_of:
                 return fn.last_of[text]
-            raise SourceError(self.graph.file, text, "a computed reference other than a repeat's last copy",
-                              "name${i} with repeat: ${n} can be read as name${n}")
+            raise SourceError(self.graph.file, path, f"'{text}' is a computed reference other than a repeat's "
+                              "last copy", "name${i} with repeat: ${n} can be read as name${n}")
         match = _REF.match(text)
         base, output, index = match["base"], match["out"], match["index"]
         if base not in fn.tensors and fn.block is None:
             base = self.copies.top_instance(base) or base
         if base not in fn.tensors:
-            raise SourceError(self.graph.file, text, "the reference reaches into a block from outside",
+            raise SourceError(self.graph.file, path, f"'{text}' reaches into a block from outside",
                               "give the block an 'output:' or read the block's result")
         value = fn.tensors[base]
         if isinstance(value, dict):  # a layer with several outputs

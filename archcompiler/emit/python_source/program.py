@@ -4,7 +4,7 @@ reads as keyword-only arguments) and ``build_model(**params)``; their entries ar
 
 from __future__ import annotations
 
-from ...expr import has_placeholder, reads_shapes
+from ...expr import has_placeholder
 from ...graph import Graph
 from ...resolve import _REF
 from .code import (Code, Function, SourceError, block_uses, docstring, name_value, one_or_list, placeholder_names,
@@ -23,11 +23,6 @@ REQUIRED = ("int", "float", "bool", "str", "list")  # a block argument's type na
 class Program:
     def __init__(self, graph: Graph, unused: frozenset = frozenset()):
         self.graph, self.doc = graph, graph.spec
-        if reads_shapes(self.doc.layers) or any(reads_shapes([b.layers, list(b.args.values())])
-                                                for b in self.doc.blocks.values()):
-            raise SourceError(graph.file, "layers", "the program cannot express expressions that read the shape "
-                              "flowing in (in.channels, <layer>.height) yet", "give those sizes as params or block "
-                              "arguments")
         self.code, self.render, self.copies = Code(), Renderer(), Copies(graph)
         self.layers = LayerStatements(self.code, self.render, self.copies, unused)
         used = block_uses(self.doc.layers)
@@ -88,12 +83,22 @@ class Program:
         self.code.line(f'"""{docstring(spec.title.en if spec.title else block.replace("_", " ").capitalize())}."""')
         for arg, default in spec.args.items():
             if has_placeholder(default):
-                with self.code.block(f"if {python_name(arg)} is None:"):
+                with self.code.block(f"if {python_name(arg)} is None:"), fn.translate.reading(
+                        lambda name, arg=arg: self._default_reads(block, arg, name, inputs[0])):
                     self.code.line(f"{python_name(arg)} = {fn.translate(default)}")
         running = fn.fresh("x") if spec.inputs[0] in fn.referenced else inputs[0]
         out = self.entries.sequence(spec.layers, f"blocks.{block}.layers", fn, inputs[0], running)
-        self.code.line(f"return {self.naming.reference(fn, spec.output) if spec.output else out}")
+        self.code.line(f"return {self.naming.reference(fn, spec.output, f'blocks.{block}.output') if spec.output else out}")
         self.code.depth -= 1
+
+    def _default_reads(self, block: str, arg: str, name: str, first: str) -> str:
+        """The tensor a block argument's default reads: ``in``, the block's first input (a name is looked up
+        where the block is used, which its function cannot see)."""
+        if name == "in":
+            return first
+        raise SourceError(self.graph.file, f"blocks.{block}.args.{arg}", f"the default reads the shape of '{name}', "
+                          "a tensor where the block is used, which the block's function cannot see",
+                          "read in (the block's first input), or pass the size where the block is used")
 
     def _build_model(self) -> None:
         fn = Function(Translator(dict(self.params)), set(self.globals) | set(self.params.values()))
@@ -128,11 +133,12 @@ class Program:
 
     def _outputs(self, fn: Function) -> str:
         if all(isinstance(o, str) or o.when is True for o in self.doc.outputs):
-            return one_or_list([self.naming.reference(fn, o if isinstance(o, str) else o.layer) for o in self.doc.outputs])
+            return one_or_list([self.naming.reference(fn, o if isinstance(o, str) else o.layer, f"outputs[{k}]")
+                                for k, o in enumerate(self.doc.outputs)])
         var = fn.fresh("outputs")
         self.code.line(f"{var} = []")
         condition, depth = True, self.code.depth
-        for output in self.doc.outputs:
+        for k, output in enumerate(self.doc.outputs):
             when = True if isinstance(output, str) else output.when
             if when is False:
                 continue
@@ -142,6 +148,7 @@ class Program:
                     self.code.line(f"if {fn.translate(when)}:")
                     self.code.depth += 1
                 condition = when
-            self.code.line(f"{var}.append({self.naming.reference(fn, output if isinstance(output, str) else output.layer)})")
+            reference = self.naming.reference(fn, output if isinstance(output, str) else output.layer, f"outputs[{k}]")
+            self.code.line(f"{var}.append({reference})")
         self.code.depth = depth
         return f"{var} if len({var}) > 1 else {var}[0]"

@@ -6,7 +6,7 @@ before a convolution) the statements are split by the condition that decides it:
 
 from __future__ import annotations
 
-from ...expr import has_placeholder, substitute
+from ...expr import has_placeholder, reads_shapes, substitute
 from ...graph import Node
 from ...layers import Shape
 from .code import ENTRY_KEYS, Code, Function, SourceError, layer_name, plain_name, shape_text
@@ -40,7 +40,7 @@ class LayerStatements:
         for v, nodes in groups:
             env = self.copies.environment(v, nodes)
             layer = self._symbolic_layer(kind, raw, nodes[-1], env, fn)
-            lines, outputs = self._copy(layer, v, nodes, sources, out, pieces, fn, targets)
+            lines, outputs = self._copy(layer, v, nodes, sources, out, pieces, fn, targets, reads_shapes(raw))
             variants.append((env, lines, outputs))
         if not variants:
             raise SourceError(self.file, path, "no value of the params tried builds this entry, so its form is "
@@ -60,8 +60,10 @@ class LayerStatements:
         return layer.model_copy(update={k: symbolize(raw[k], getattr(layer, k), fn.translate)
                                         for k in data if k != "type" and _has_placeholder(raw[k])})
 
-    def _copy(self, layer, v: int, nodes, sources, out, pieces, fn: Function, targets: dict):
-        """One copy's statements — comments as text, statements as (prefix, tree) — and its outputs."""
+    def _copy(self, layer, v: int, nodes, sources, out, pieces, fn: Function, targets: dict, reads: bool):
+        """One copy's statements — comments as text, statements as (prefix, tree) — and its outputs;
+        where the entry ``reads`` a shape, its parts before the last keep the tensors it reads (x_pad =
+        ZeroPadding2D(…)(x), not x = …)."""
         parts = layer.expand()
         inputs, outputs, lines = sources, {}, []
         for k, (suffix, part) in enumerate(parts):
@@ -72,9 +74,11 @@ class LayerStatements:
             construct = part.keras(KerasRecorder(), layer_name(None if pieces is None else
                                                                 pieces + ([(False, suffix)] if suffix else [])))
             applied = part.call(construct, [Var(var) for var in inputs])
-            names = tuple(part.output_names()) if k == len(parts) - 1 else ("output",)
+            kept = reads and k < len(parts) - 1
+            names = (suffix,) if kept else tuple(part.output_names()) if k == len(parts) - 1 else ("output",)
             if names not in targets:  # one set of variables for every copy and form
-                targets[names] = [out] if len(names) == 1 else [fn.fresh(f"{out}_{n}") for n in names]
+                targets[names] = [fn.fresh(f"{out}{suffix}")] if kept else [out] if len(names) == 1 else \
+                    [fn.fresh(f"{out}_{n}") for n in names]
             outputs = dict(zip(names, targets[names]))
             if v == 0:
                 lines.append(comment(node, fn.labelled))

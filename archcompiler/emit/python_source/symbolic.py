@@ -12,9 +12,11 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Callable
 
-from ...expr import _PLACEHOLDER
+from ...expr import _IN, _IN_ID, _PLACEHOLDER
 
 
 class Sym:
@@ -129,12 +131,33 @@ def literal(value) -> str:
     return repr(value)
 
 
+def parse_expression(text: str) -> ast.expr:
+    """The syntax tree of the text inside ``${...}``, ``in`` (the tensor flowing in) named ``__in__``
+    as the spec's evaluator names it."""
+    return ast.parse(_IN.sub(_IN_ID, text.strip()), mode="eval").body
+
+
+# a tensor's sizes (TensorView in expr.py) as the Keras tensor's static shape, whose axis 0 is the batch
+_AXES = {"channels": "-1", "height": "1", "width": "2", "steps": "1"}
+
+
 class Translator:
-    """``${...}`` text → Python source, with names mapped to the generated program's variables."""
+    """``${...}`` text → Python source, with names mapped to the generated program's variables; a
+    read of a tensor's shape (``in.channels``) becomes a read of its Keras tensor's (``x.shape[-1]``)."""
 
     def __init__(self, names: dict[str, str]):
         self.names = names
         self.used: set[str] = set()  # the spec names the translated expressions read
+        self.tensor: Callable[[str], str] | None = None  # "in" or a layer's name → the variable holding it
+
+    @contextmanager
+    def reading(self, tensor: Callable[[str], str]):
+        """Expressions translated meanwhile read tensors through ``tensor``."""
+        saved, self.tensor = self.tensor, tensor
+        try:
+            yield
+        finally:
+            self.tensor = saved
 
     def __call__(self, text: str) -> str:
         """A whole value (``"${4 * filters}"``) → an expression; text with placeholders → an f-string."""
@@ -150,11 +173,30 @@ class Translator:
         return 'f"' + "".join(pieces) + '"'
 
     def expression(self, text: str) -> str:
-        return self._source(ast.parse(text.strip(), mode="eval").body)
+        return self._source(parse_expression(text))
+
+    def _shape(self, node: ast.Attribute) -> str:
+        """``<tensor>.shape`` of the tensor an attribute reads (``in.channels``: ``x.shape``)."""
+        name = "in" if node.value.id == _IN_ID else node.value.id
+        if self.tensor is None:  # pragma: no cover - the writer sets it wherever the resolver reads tensors
+            raise ValueError(f"no tensor '{name}' here")
+        return f"{self.tensor(name)}.shape"
 
     def _source(self, node, parent: int = 0) -> str:
         if isinstance(node, ast.Constant):
             return literal(node.value)
+        if isinstance(node, ast.Attribute):
+            shape = self._shape(node)
+            if node.attr == "rank":
+                return _wrap(f"len({shape}) - 1", _PRECEDENCE[ast.Sub], parent)
+            return f"{shape}[1:]" if node.attr == "shape" else f"{shape}[{_AXES[node.attr]}]"
+        if isinstance(node, ast.Subscript):  # <tensor>.shape[k]: the spec's axis k is Keras' k + 1
+            shape, index = self._shape(node.value), node.slice
+            negative = isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) and \
+                isinstance(index.operand, ast.Constant)
+            if isinstance(index, ast.Constant):
+                return f"{shape}[{index.value + 1}]"
+            return f"{shape}[-{index.operand.value}]" if negative else f"{shape}[1:][{self._source(index)}]"
         if isinstance(node, ast.Name):
             if node.id in self.names:
                 self.used.add(node.id)
@@ -206,7 +248,7 @@ def if_parts(text) -> tuple[str, str, str] | None:
     whole = _PLACEHOLDER.fullmatch(text.strip())
     if not whole:
         return None
-    node = ast.parse(whole.group(1).strip(), mode="eval").body
+    node = parse_expression(whole.group(1))
     if not isinstance(node, ast.IfExp):
         return None
     return tuple("${" + ast.unparse(n) + "}" for n in (node.test, node.body, node.orelse))
