@@ -15,6 +15,7 @@ from typing import Callable
 
 from ...graph import Graph
 from .code import SourceError
+from .locations import located
 from .program import Program
 from .render import runtime_source
 
@@ -22,13 +23,17 @@ __all__ = ["SourceError", "python_source", "write_python", "write_text"]
 
 
 def python_source(graph: Graph) -> str:
-    """The Keras program of ``graph``'s spec, formatted as ``ruff format`` formats it."""
-    program = Program(graph)
-    body = program.functions()
-    unused = _unused_outputs(body)
-    if unused:  # written again, so that the layout sees the shorter lines
-        program = Program(graph, unused)
+    """The Keras program of ``graph``'s spec, formatted as ``ruff format`` formats it; a SourceError
+    says where the entry it cannot express is written."""
+    try:
+        program = Program(graph)
         body = program.functions()
+        unused = _unused_outputs(body)
+        if unused:  # written again, so that the layout sees the shorter lines
+            program = Program(graph, unused)
+            body = program.functions()
+    except SourceError as e:
+        raise located(e, graph) from None
     imports, classes = runtime_source(program.render.runtime)
     spec = graph.spec
     title = spec.title or spec.name
