@@ -304,6 +304,13 @@ def export(spec: str = SpecArg,
         check_weights_option([graph], weights)
         path = export_graph(graph, format_.value, None if output == "-" else Path(output), weights, err.print)
         return err.print(f"wrote {path}")
+    if weights:
+        from .export import check_weights_option, export_python
+
+        graph = api.load_graph(spec, _parse_sets(set_))
+        check_weights_option([graph], weights)
+        path = export_python(graph, None if output == "-" else Path(output), weights, err.print)
+        return err.print(f"wrote {path} and {path.stem}.weights.h5 beside it")
     text = api.Architecture(api.load_graph(spec, _parse_sets(set_))).python_source()
     if output == "-":
         return sys.stdout.write(text)

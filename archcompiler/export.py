@@ -6,6 +6,7 @@ Keras is imported by the functions, never at module level."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import traceback
@@ -66,6 +67,32 @@ def export_graph(graph: Graph, fmt: str, target: Path | None = None, weights: st
         file = stage / target.name
         model.export(str(file), format="onnx", verbose=False)
         _check_onnx(file, model)
+    return target
+
+
+def export_python(graph: Graph, target: Path | None, weights: str, notify: Callable[[str], object] = print) -> Path:
+    """The graph's program at ``target`` with ``weights`` loaded into its own model and saved beside it
+    as ``<stem>.weights.h5``, which its ``build_model`` loads; both files or neither."""
+    from .emit.keras_model import import_keras
+    from .emit.python_source import python_source
+
+    if target is None:
+        raise _error("--weights with --format python writes the weights beside the program, not to stdout",
+                     "give the program's file: --out FILE.py", "--out")
+    keras = import_keras()
+    stored = f"{target.stem}.weights.h5"
+    text = python_source(graph, stored)
+    with staged_files(target.resolve().parent) as stage:
+        program = stage / target.name
+        program.write_text(text, encoding="utf-8")
+        namespace = {"__name__": target.stem, "__file__": str(program)}
+        exec(compile(text, str(target), "exec"), namespace)  # noqa: S102 - the program just generated
+        build = namespace["build_model"]
+        *_, loads = inspect.signature(build).parameters  # the last argument: the weights file to load
+        keras.backend.clear_session()  # the layers the program leaves unnamed take the spec's names
+        model = build(**{loads: None})
+        load_weights(model, graph, weights, notify)
+        model.save_weights(stage / stored)
     return target
 
 

@@ -17,20 +17,22 @@ from ...graph import Graph
 from .code import SourceError
 from .locations import located
 from .program import Program
+from .symbolic import literal
 from .render import runtime_source
 
 __all__ = ["SourceError", "python_source", "write_python", "write_text"]
 
 
-def python_source(graph: Graph) -> str:
+def python_source(graph: Graph, weights: str | None = None) -> str:
     """The Keras program of ``graph``'s spec, formatted as ``ruff format`` formats it; a SourceError
-    says where the entry it cannot express is written."""
+    says where the entry it cannot express is written. With ``weights``, the name of a ``.weights.h5``
+    file beside the program, ``build_model`` loads it."""
     try:
-        program = Program(graph)
+        program = Program(graph, weights=weights)
         body = program.functions()
         unused = _unused_outputs(body)
         if unused:  # written again, so that the layout sees the shorter lines
-            program = Program(graph, unused)
+            program = Program(graph, unused, weights)
             body = program.functions()
     except SourceError as e:
         raise located(e, graph) from None
@@ -43,9 +45,11 @@ def python_source(graph: Graph) -> str:
              "its arguments are the spec's params (``archcompiler build --set name=value``).",
              f"Run ``python {spec.name}.py`` to print its summary.",
              *(_numbering_note(program.naming.numbering.bases.values())),
+             *(_weights_note(weights) if weights else []),
              '"""',
              "",
-             *_imports(["import keras", *imports, *program.render.imports])]
+             *_imports(["import keras", *imports, *program.render.imports,
+                        *(["from pathlib import Path"] if weights else [])])]
     for source in classes:
         lines += ["", "", "# Copied from archcompiler.keras: saved models load with either copy.",
                   "# fmt: off", *source.splitlines(), "# fmt: on"]
@@ -54,6 +58,8 @@ def python_source(graph: Graph) -> str:
 
         lines += ["", *lay_out(f"{name} = ", tree)] if name == next(iter(program.render.constant_trees)) else \
             lay_out(f"{name} = ", tree)
+    if weights:
+        lines += ["", f"WEIGHTS = Path(__file__).with_name({literal(weights)})"]
     lines += ["", "", *body, "", "",
               'if __name__ == "__main__":',
               "    build_model().summary()"]
@@ -109,6 +115,13 @@ def _numbering_note(bases) -> list[str]:
             f"Layers written without a name take Keras' own numbered names ({first}, {first}_1, …), the",
             "spec's names, when the model is the first built in its Keras session: call",
             "keras.backend.clear_session() before build_model() to build it again."]
+
+
+def _weights_note(weights: str) -> list[str]:
+    return ["",
+            f"build_model() loads the weights of {weights}, written beside this file by",
+            "``archcompiler export --weights``; they fit the model of the default arguments",
+            "(weights=None: Keras' initial weights)."]
 
 
 def _file(graph: Graph) -> str:

@@ -21,8 +21,9 @@ REQUIRED = ("int", "float", "bool", "str", "list")  # a block argument's type na
 
 
 class Program:
-    def __init__(self, graph: Graph, unused: frozenset = frozenset()):
+    def __init__(self, graph: Graph, unused: frozenset = frozenset(), weights: str | None = None):
         self.graph, self.doc = graph, graph.spec
+        self.weights = weights  # the weights file beside the program that build_model loads, if any
         self.code, self.render, self.copies = Code(), Renderer(), Copies(graph)
         self.layers = LayerStatements(self.code, self.render, self.copies, unused)
         used = block_uses(self.doc.layers)
@@ -104,6 +105,9 @@ class Program:
         fn = Function(Translator(dict(self.params)), set(self.globals) | set(self.params.values()))
         derived = [p for p in self.graph.params if not self.copies.explicit(p)]
         arguments = [f"{self.params[p]}={'None' if p in derived else literal(v)}" for p, v in self.graph.params.items()]
+        loads = fn.fresh("weights") if self.weights else None
+        if loads:
+            arguments.append(f"{loads}=WEIGHTS")
         self.code.statement("def ", Brackets(Atom("build_model"), [Atom(a) for a in arguments]), ":")
         self.code.depth += 1
         self.code.line(f'"""{docstring(self.doc.title or self.doc.name)}: '
@@ -128,7 +132,14 @@ class Program:
         result = self._outputs(fn) if self.doc.outputs else last
         inputs = one_or_list([fn.tensors[n] for n in self.doc.inputs])
         model = Brackets(Atom("keras.Model"), [Atom(inputs), Atom(result), Item("name", Atom(literal(self.doc.name)))])
-        self.code.statement("return ", model)
+        if loads:
+            variable = fn.fresh("model")
+            self.code.statement(f"{variable} = ", model)
+            with self.code.block(f"if {loads} is not None:"):
+                self.code.line(f"{variable}.load_weights({loads})")
+            self.code.line(f"return {variable}")
+        else:
+            self.code.statement("return ", model)
         self.code.depth -= 1
 
     def _outputs(self, fn: Function) -> str:
