@@ -205,3 +205,41 @@ def test_the_imagenet_classifier_comes_along_at_the_applications_own_input_size(
 
     with pytest.raises(ValueError, match="corrupted"):  # another failure is not taken for a refused size
         imagenet_application(broken, (299, 299, 3), [(1000,)])
+
+
+@pytest.mark.parametrize("name, sets", [CNN, RECURRENT])
+def test_python_export_with_weights_writes_them_beside_the_program_which_loads_them(trained, tmp_path, name, sets):
+    """export --format python --weights: the program's build_model() loads <stem>.weights.h5 from beside
+    it and gives the outputs of the model the weights came from; weights=None leaves Keras' own."""
+    from typer.testing import CliRunner
+
+    from archcompiler.cli import app
+
+    _, models = trained
+    graph, weights, x, want = models[name]
+    target = tmp_path / "out" / "net.py"
+    args = ["export", name, "-f", "python", "--weights", str(weights), "-o", str(target)]
+    result = CliRunner().invoke(app, args + [f"--set={k}={v}" for k, v in sets.items()])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in target.parent.iterdir()) == ["net.py", "net.weights.h5"]
+    assert "weights: " in result.output and "net.weights.h5" in result.output
+    source = target.read_text()
+    assert 'WEIGHTS = Path(__file__).with_name("net.weights.h5")' in source and "weights=WEIGHTS" in source
+    namespace = {"__name__": "net", "__file__": str(target)}
+    keras.backend.clear_session()
+    exec(compile(source, str(target), "exec"), namespace)  # noqa: S102 - the generated program
+    for got, expected in zip(listify(namespace["build_model"]()(x if len(x) > 1 else x[0])), want):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+    fresh = namespace["build_model"](weights=None)
+    assert fresh.count_params() == graph.total_params
+    assert not np.allclose(listify(fresh(x if len(x) > 1 else x[0]))[0], want[0])
+
+
+def test_python_export_with_weights_to_stdout_is_refused(trained):
+    from typer.testing import CliRunner
+
+    from archcompiler.cli import app
+
+    _, models = trained
+    result = CliRunner().invoke(app, ["export", "lenet5", "-f", "python", "--weights", str(models["lenet5"][1])])
+    assert result.exit_code == 2 and "--out" in result.output and "beside the program" in result.output
