@@ -6,13 +6,23 @@ matches only the code. Also the located containers' own rules (YDict, YList, whe
 from pathlib import Path
 
 import pytest
+import yaml
 
+import archcompiler.source as source
 from archcompiler.errors import Loc, SpecErrors
 from archcompiler.source import YDict, YList, load_file, load_yaml, location_of, where, ydict, ylist
 
 PLAIN_DATA = "specs are plain data: strings, numbers, booleans, lists and mappings"
 KILOBYTES = "a spec describes an architecture; it should be a few kilobytes"
 CONTROL = "control characters (other than tab and newline) cannot appear in a spec"
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def loader(request, monkeypatch):
+    """Both YAML readers: libyaml's (used when installed) and PyYAML's pure-Python fallback."""
+    if request.param == "python":
+        monkeypatch.setattr(source, "_Loader", yaml.SafeLoader)
+    return request.param
 
 
 def _error(text, file="s.yaml"):
@@ -44,7 +54,9 @@ def _error(text, file="s.yaml"):
                          "every size and setting of a layer is a finite number", "E-YAML-VALUE", "")),
     ("a: -.inf\n", ("s.yaml:1:4", "'-.inf' is not a finite number",
                     "every size and setting of a layer is a finite number", "E-YAML-VALUE", "")),
-    ("a: [1, 2\n", ("s.yaml:2:1", "YAML syntax error: did not find expected ',' or ']'", "", "E-YAML-SYNTAX", "")),
+    ("a: [1, 2\n", ("s.yaml:2:1", {"libyaml": "YAML syntax error: did not find expected ',' or ']'",
+                                "python": "YAML syntax error: expected ',' or ']', but got '<stream end>'"},
+                    "", "E-YAML-SYNTAX", "")),
     ("", ("s.yaml:1:1", "the file is empty", "a spec is a mapping with at least name, inputs and layers",
           "E-FILE-EMPTY", "")),
     ("- 1\n", ("s.yaml:1:1", "a spec is a mapping of keys, not a list",
@@ -55,7 +67,8 @@ def _error(text, file="s.yaml"):
 ], ids=["tag-on-mapping", "tag-on-list", "tag-on-scalar", "str-tag-on-list", "merge-key", "list-as-key",
         "duplicate-key", "int-tag", "bool-tag", "float-tag", "nan", "minus-inf", "syntax", "empty", "a-list",
         "a-scalar", "too-deep"])
-def test_each_yaml_mistake_is_pinned_whole(text, expected):
+def test_each_yaml_mistake_is_pinned_whole(text, expected, loader):
+    expected = tuple(e[loader] if isinstance(e, dict) else e for e in expected)  # the readers word syntax apart
     assert _error(text) == expected
 
 
@@ -70,8 +83,37 @@ def test_a_scalar_document_is_quoted_to_forty_characters():
     ("a: 1\nbb: x\x02\n", "s.yaml:2:6", "0002"),
     ("ab\x03", "s.yaml:1:3", "0003"),
 ])
-def test_a_control_character_is_located_by_its_line_and_column(text, where, code_point):
+def test_a_control_character_is_located_by_its_line_and_column(text, where, code_point, loader):
     assert _error(text) == (where, f"character U+{code_point} is not allowed in YAML", CONTROL, "E-YAML-SYNTAX", "")
+
+
+def test_a_file_name_defaults_to_string():
+    with pytest.raises(SpecErrors) as info:
+        load_yaml("a: [1")
+    assert info.value.errors[0].loc.file == "<string>"
+
+
+def test_nesting_too_deep_for_the_python_reader_is_refused(monkeypatch):
+    """PyYAML's own composer recurses per level: out of stack, it is the same refusal, at the file's start."""
+    import inspect
+    import sys
+
+    monkeypatch.setattr(source, "_Loader", yaml.SafeLoader)
+    text = "a: " + "[" * 60 + "]" * 60
+    value, depth = load_yaml(text)["a"], 0
+    while value:
+        value, depth = value[0], depth + 1
+    assert depth == 59  # 60 lists, the innermost empty
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 60)
+    try:
+        with pytest.raises(SpecErrors) as info:
+            load_yaml(text, "deep.yaml")
+    finally:
+        sys.setrecursionlimit(old)
+    e = info.value.errors[0]
+    assert (str(e.loc), e.message, e.hint, e.code) == ("deep.yaml:1:1", "nesting deeper than 64 levels", "",
+                                                       "E-YAML-TOO-BIG")
 
 
 def test_the_value_budget_error_is_where_the_budget_ran_out(monkeypatch):
