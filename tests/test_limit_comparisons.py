@@ -110,3 +110,36 @@ def test_block_depth_edge_lowered(monkeypatch):
     errors = _errors(_nested_blocks(4))
     assert [e.code for e in errors] == ["E-LIMIT"]
     assert errors[0].message == "blocks nested more than 3 deep"
+
+
+# --- inputs of a merge (at most 64) and a declared cell's update expressions (500 characters, 200 parts) --
+
+def _merge_of(count):
+    names = ", ".join(f"r{i}" for i in range(1, count + 1))
+    return _spec(f"  - {{type: relu, name: 'r${{i}}', repeat: {count}, inputs: [x]}}\n"
+                 f"  - {{type: add, name: sum, inputs: [{names}]}}\n")
+
+
+def test_a_merge_takes_at_most_64_inputs():
+    assert len(archcompiler.load(_merge_of(64)).graph.nodes["sum"].inputs) == 64
+    errors = [e for e in _errors(_merge_of(65)) if e.code == "E-INPUTS-COUNT"]
+    assert [(e.message, e.path) for e in errors] == [("add takes 2 to 64 input(s), got 65", "layers[1].inputs")]
+
+
+def test_a_cell_expression_length_edge():
+    from archcompiler.cells.expressions import CellExprError, parse_update
+
+    assert parse_update("h" + " " * 499).id == "h"  # 500 characters
+    with pytest.raises(CellExprError) as info:
+        parse_update("h" + " " * 500)
+    assert info.value.message == "the expression is longer than 500 characters"
+
+
+def test_a_cell_expression_parts_edge():
+    from archcompiler.cells.expressions import CellExprError, parse_update
+
+    # 66 additions (each a BinOp and its Add), the name h (a Name and its Load) and 66 numbers: 200 parts
+    assert parse_update("h + " + " + ".join(["1"] * 66)) is not None
+    with pytest.raises(CellExprError) as info:
+        parse_update("h + h + " + " + ".join(["1"] * 65))  # a second name instead of a number: 201
+    assert info.value.message == "the expression has more than 200 parts"
