@@ -315,9 +315,8 @@ def test_a_shape_error_upstream_is_reported_once():
     assert len(errors) == 1 and "kernel 5 is larger than the input" in errors[0].message
 
 
-def test_the_python_program_says_it_cannot_read_shapes_yet():
-    from archcompiler.emit.python_source import SourceError, python_source
+def test_the_python_program_reads_the_shape_of_the_keras_tensor():
+    from archcompiler.emit.python_source import python_source
 
-    with pytest.raises(SourceError) as info:
-        python_source(graph_of(SPEC))  # se_expand's filters: ${hs.channels}
-    assert "cannot express expressions that read the shape" in str(info.value)
+    source = python_source(graph_of(SPEC))  # se_expand's filters: ${hs.channels}
+    assert "hs.shape[-1], (1, 1)" in source

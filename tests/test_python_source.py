@@ -327,7 +327,31 @@ def test_a_spec_the_source_cannot_express_is_a_located_error(tmp_path):
     with pytest.raises(SourceError) as raised:
         python_source(load_graph(str(tmp_path / "odd.yaml")))
     (error,) = raised.value.errors
-    assert error.code == "E-SOURCE" and error.path == "blocks.b.layers[0]" and "odd.yaml" in str(error)
+    assert error.code == "E-SOURCE" and error.path == "blocks.b.layers[0]" and "odd.yaml:7:9:" in str(error)
+
+
+@pytest.mark.parametrize("entry, located, words", [
+    # a block argument's default reads a tensor of where the block is used, which its function cannot see
+    ("blocks:\n  b:\n    args: {f: \"${x.channels}\"}\n    layers:\n      - {type: conv2d, filters: \"${f}\", "
+     "kernel: 1}\nlayers:\n  - {use: b, name: one}\n", "spec.yaml:5:15: blocks.b.args.f", "reads the shape of 'x'"),
+    # a top-level layer reads a layer inside a block instance
+    ("blocks:\n  b:\n    layers:\n      - {type: conv2d, name: c, filters: 4, kernel: 1}\n      - {type: relu}\n"
+     "layers:\n  - {use: b, name: one}\n  - {type: dense, units: \"${one_c.channels}\"}\n",
+     "spec.yaml:10:5: layers[1]", "'one_c' reaches into a block"),
+    # a block use reads a layer inside another block instance: the use is located, though it makes no layer
+    ("blocks:\n  b:\n    layers:\n      - {type: conv2d, name: c, filters: 4, kernel: 1}\n      - {type: relu}\n"
+     "layers:\n  - {use: b, name: one}\n  - {use: b, name: two, inputs: one_c}\n  - {type: concat, inputs: [one, two]}\n",
+     "spec.yaml:10:5: layers[1]", "'one_c' reaches into a block"),
+])
+def test_every_refusal_is_located_at_its_entry(tmp_path, monkeypatch, entry, located, words):
+    from archcompiler.emit.python_source import SourceError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text("name: refused\ninputs: {x: {shape: [8, 8, 3]}}\n" + entry)
+    with pytest.raises(SourceError) as raised:
+        python_source(load_graph("spec.yaml"))
+    (error,) = raised.value.errors
+    assert str(error).startswith(located) and words in error.message and error.code == "E-SOURCE"
 
 
 def test_export_writes_the_program_to_stdout_or_a_file(tmp_path):
@@ -435,3 +459,144 @@ def test_inception_v3_program_writes_keras_helper_functions(folder):
     assert [a.arg for a in _function(source, "conv_bn").args.args] == ["x", "filters", "kernel", "stride", "padding"]
     assert "keras.layers.BatchNormalization(scale=False)(x)" in source and "name=split_out" in source
     assert "name=f\"{out}\"" not in source and "conv2d_" not in source.replace("# conv2d", "")
+
+
+# --- expressions that read the shape flowing in: the Keras tensor's static shape --------------------
+
+INVERTED = """\
+name: inverted_net
+params: {size: 16, expand: 6}
+inputs: {image: {shape: ["${size}", "${size}", 3]}}
+blocks:
+  inverted:
+    args: {expand: 6, squeeze: "${max(1, in.channels // 4)}"}
+    layers:
+      - type: residual
+        body:
+          - {type: conv2d, name: expand, filters: "${in.channels * expand}", kernel: 1, activation: relu6}
+          - {type: depthwise_conv2d, name: dw, kernel: 3, padding: same}
+          - {type: conv2d, name: squeeze, filters: "${squeeze}", kernel: 1}
+          - {type: conv2d, name: project, filters: "${x.channels}", kernel: 1}
+layers:
+  - {type: conv2d, name: stem, filters: 8, kernel: 3, padding: 1}
+  - {use: inverted, name: block1, expand: "${expand}"}
+  - {use: inverted, name: block2, repeat: 2}
+  - {type: conv2d, name: wide, filters: "${in.channels * 2 + in.rank}", kernel: "${in.height // 4}", padding: 1}
+  - {type: conv2d, name: narrow, filters: "${stem.channels}", kernel: [1, "${in.shape[-2] - in.shape[1] + 1}"]}
+  - {type: global_avgpool2d, name: pool}
+  - {type: dense, name: head, units: "${in.shape[0] + 2}"}
+"""
+
+UNET = """\
+name: unet_step
+inputs: {image: {shape: [16, 16, 3]}}
+blocks:
+  down:
+    args: {filters: int}
+    layers:
+      - {type: conv2d, name: conv, filters: "${filters}", kernel: 3, padding: same, activation: relu}
+  up:
+    inputs: [x, skip]
+    layers:
+      - {type: conv2d_transpose, name: up, filters: "${skip.channels}", kernel: 2, stride: 2}
+      - {type: concat, inputs: [up, skip]}
+      - {type: conv2d, name: conv, filters: "${skip.channels}", kernel: 3, padding: same, activation: relu}
+layers:
+  - {use: down, name: enc1, filters: 8}
+  - {type: maxpool2d, pool: 2}
+  - {use: down, name: enc2, filters: 16}
+  - {type: maxpool2d, pool: 2}
+  - {type: conv2d, name: bottom, filters: "${enc2.channels * 2}", kernel: 3, padding: same}
+  - {use: up, name: up2, skip: enc2}
+  - {use: up, name: up1, skip: enc1}
+  - {type: conv2d, name: head, filters: 2, kernel: 1}
+"""
+
+
+@pytest.fixture(scope="module")
+def shape_reading(tmp_path_factory):
+    """The two specs that read shapes, as files, and their programs."""
+    folder = tmp_path_factory.mktemp("shape_reads")
+    programs = {}
+    for name, text in (("inverted_net", INVERTED), ("unet_step", UNET)):
+        (folder / f"{name}.yaml").write_text(text)
+        programs[name] = python_source(load_graph(str(folder / f"{name}.yaml")))
+        (folder / f"{name}.py").write_text(programs[name])
+    return folder, programs
+
+
+def _program_model(source: str, **params):
+    import keras
+
+    keras.backend.clear_session()
+    namespace: dict = {}
+    exec(compile(source, "<program>", "exec"), namespace)  # noqa: S102 - our own generated program
+    return namespace["build_model"](**params)
+
+
+@pytest.mark.parametrize("name, params", [("inverted_net", {}), ("inverted_net", {"size": 24, "expand": 3}),
+                                          ("unet_step", {})])
+def test_shape_reads_build_the_spec_model_layer_by_layer(shape_reading, name, params):
+    """Each layer of the program's model has the spec's name, output shape and parameters (also with other
+    params), and with our model's weights copied in by name the same outputs."""
+    pytest.importorskip("keras")
+    from archcompiler.emit.keras_model import build_model
+
+    folder, programs = shape_reading
+    graph = load_graph(str(folder / f"{name}.yaml"), _sets(params))
+    model = _program_model(programs[name], **params)
+    assert [(layer.name, tuple(layer.output.shape[1:]), layer.count_params()) for layer in model.layers] == [
+        (n.name, n.shape, n.params) for n in graph.nodes.values()]
+    ours = build_model(graph)
+    rng = np.random.default_rng(1)
+    for layer in ours.layers:
+        layer.set_weights([rng.normal(0, 0.2, w.shape).astype("float32") for w in layer.get_weights()])
+        model.get_layer(layer.name).set_weights(layer.get_weights())
+    x = rng.normal(0, 1, (2, *graph.nodes["image"].shape)).astype("float32")
+    np.testing.assert_allclose(np.asarray(model(x)), np.asarray(ours(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_shape_reads_read_the_keras_tensor_shape_where_it_is(shape_reading):
+    folder, programs = shape_reading
+    inverted, unet = programs["inverted_net"], programs["unet_step"]
+    block = _function_source(inverted, "inverted")
+    assert "squeeze = max(1, x.shape[-1] // 4)" in block  # a default reads the block's first input
+    assert "x.shape[-1] * expand" in block  # in: the body's input, the block's
+    assert 'x_2 = keras.layers.Conv2D(x.shape[-1], (1, 1), name=f"{name}_project")(x_2)' in block  # x: kept
+    assert 'x_pad = keras.layers.ZeroPadding2D(((1, 1), (1, 1)), name="wide_pad")(x)' in inverted  # x kept
+    assert "x.shape[-1] * 2 + (len(x.shape) - 1), x.shape[1] // 4" in inverted
+    assert "stem.shape[-1], (1, x.shape[-2] - x.shape[2] + 1)" in inverted  # a layer above, by name
+    assert "keras.layers.Dense(x.shape[1] + 2" in inverted
+    up = _function_source(unet, "up")
+    assert [a.arg for a in _function(unet, "up").args.args] == ["x", "skip", "name"]
+    assert up.count("skip.shape[-1]") == 2 and "enc2.shape[-1] * 2" in unet
+    files = [str(folder / f"{n}.py") for n in programs]
+    assert subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", *files]).returncode == 0
+    assert subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--check", *files]).returncode == 0
+
+
+@pytest.mark.parametrize("expression", [
+    "in.channels", "in.height", "in.width", "in.steps", "in.rank", "in.shape[0]", "in.shape[1]", "in.shape[-1]",
+    "in.shape[-2]", "in.shape[i]", "in.shape[i - 2]", "in.rank * 2", "2 - in.rank", "skip.channels // 2",
+    "in.shape", "in.shape[0] == None", "max(1, in.channels // 4)",
+])
+@pytest.mark.parametrize("shape", [(5, 7, 3), (None, 4), (6,)])
+def test_translated_shape_reads_compute_what_the_spec_evaluator_computes(expression, shape):
+    """On a tensor of Keras' shape (the batch axis first), the translation gives the spec's value; where
+    the spec refuses (no height at rank 2), nothing is compared."""
+    from archcompiler.expr import ExprError, TensorView
+
+    class Tensor:
+        def __init__(self, shape):
+            self.shape = (None, *shape)
+
+    try:
+        expected = evaluate(expression, {"i": 1, "in": TensorView("in", shape),
+                                         "skip": TensorView("skip", (2, 2, 8))})
+    except ExprError:
+        return
+    translate = Translator({"i": "i"})
+    with translate.reading(lambda name: {"in": "x", "skip": "skip"}[name]):
+        source = translate.expression(expression)
+    got = eval(source, {"max": max, "len": len}, {"i": 1, "x": Tensor(shape), "skip": Tensor((2, 2, 8))})  # noqa: S307
+    assert (list(got) if isinstance(got, tuple) else got) == expected
