@@ -23,7 +23,7 @@ layers:
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing credits a fixture's calls to the test that builds it
 def facts():
     graph = archcompiler.load(SPEC).graph
     analysis = Analysis(graph)
@@ -126,8 +126,8 @@ layers:
   - {type: maxpool2d, name: p, pool: [3, 2], stride: [2, 1], padding: same}
   - {type: avgpool2d, name: q, pool: 2}
   - {type: reshape, shape: [4, 6]}
-  - {type: maxpool1d, name: s, pool: 3, stride: 2, padding: same}
-  - {type: avgpool1d, name: t, pool: 2}
+  - {type: maxpool1d, name: s, pool: 3, stride: 3, padding: same}
+  - {type: avgpool1d, name: t, pool: 2, stride: 1}
 """)
     p = f["p"]
     # 9×7 with a 3×2 window, stride 2×1, same: ⌈9/2⌉ = 5 rows (pad 1 + 1), ⌈7/1⌉ = 7 columns (pad 0 + 1)
@@ -136,9 +136,32 @@ layers:
     assert [(a["pad"], a["num"], a["ok"]) for a in p["axes"]] == [((1, 1), 8, True), ((0, 1), 6, True)]
     q = f["q"]  # 5×7 → 2×3, stride the window (not half: 2 · 2 is neither 5 nor 6)
     assert (q["out"], q["op"], q["overlapping"], q["mode"], q["halves"]) == ((2, 3, 4), "avg", False, "valid", False)
-    s = f["s"]  # 4 steps, window 3, stride 2, same: ⌈4/2⌉ = 2 (pad 0 + 1)
+    s = f["s"]  # 4 steps, window 3, stride 3, same: ⌈4/3⌉ = 2, total padding 3 + 3 − 4 = 2 (1 + 1)
     assert {k: v for k, v in s.items() if k != "axis"} == {
-        "in": (4, 6), "out": (2, 6), "pool": 3, "stride": 2, "mode": "same", "op": "max", "c": 6, "params": 0}
-    assert (s["axis"]["pad"], s["axis"]["num"], s["axis"]["ok"]) == ((0, 1), 2, True)
-    t = f["t"]
-    assert (t["stride"], t["out"], t["axis"]["pad"], t["axis"]["out"], t["op"]) == (2, (1, 6), (0, 0), 1, "avg")
+        "in": (4, 6), "out": (2, 6), "pool": 3, "stride": 3, "mode": "same", "op": "max", "c": 6, "params": 0}
+    assert (s["axis"]["pad"], s["axis"]["num"], s["axis"]["ok"]) == ((1, 1), 3, True)
+    t = f["t"]  # valid: no padding (same would pad 0 + 1 here)
+    assert (t["stride"], t["out"], t["axis"]["pad"], t["axis"]["out"], t["op"]) == (1, (1, 6), (0, 0), 1, "avg")
+
+
+def test_a_non_linearity_is_found_through_normalisation_and_dropout():
+    f = _facts_of("""
+name: vgg_bn
+inputs:
+  x: {shape: [8, 8, 4]}
+layers:
+  - {type: conv2d, name: k1, filters: 4, kernel: 3, padding: same}
+  - {type: batchnorm}
+  - {type: relu}
+  - {type: conv2d, name: k2, filters: 4, kernel: 3, padding: same}
+  - {type: batchnorm}
+  - {type: dropout, rate: 0.1}
+  - {type: conv2d, name: k3, filters: 4, kernel: 3, padding: same}
+  - {type: dropout, rate: 0.1}
+  - {type: activation, activation: tanh}
+""")
+    rows = f["k1"]["stack"]["rows"]
+    # k1 reaches a ReLU through its batch norm; k2 only another convolution; k3 a tanh through dropout
+    assert [(r["layers"], r["names"], r["nonlinear"]) for r in rows] == [
+        (2, ["k1", "k2"], 1), (3, ["k1", "k2", "k3"], 2)]
+    assert f["k1"]["stack"]["run"] == ["k1", "k2", "k3"] and f["k1"]["stack"]["nonlinear"] is False

@@ -35,7 +35,7 @@ def _facts(spec):
     return {name: node.layer.doc_facts(node, analysis) for name, node in graph.nodes.items() if not node.is_input}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing credits a fixture's calls to the test that builds it
 def block():
     return _facts(BLOCK)
 
