@@ -145,6 +145,7 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
                      tooltip=graphviz.escape(word(lang, "continues" if end == "out" else "continued", x=letter)))
     for source, letter in cut_ids.items():
         dot.edge(source, f"wrap{letter}out")
+    merges = {u.id for u in plan.units if u.family == "merge"}
     for edge in plan.edges:
         attrs = dict(EDGE_STYLE[edge.style])
         if edge.label:
@@ -152,6 +153,10 @@ def _build_dot(plan: Plan, rankdir: str, cuts: tuple[int, ...]) -> graphviz.Digr
         src = f"wrap{cut_ids[edge.src]}in" if edge.src in cut_ids else edge.src
         if edge.src in spine and edge.dst in spine and edge.style != "skip":
             attrs["weight"] = "10"
+        elif edge.dst in merges and edge.style == "data":
+            # a merge's inputs sit beside it: U-Net's crop of a skip next to the up-convolution it
+            # joins, not far up beside the layer it crops, stretching its block's box down the page
+            attrs["weight"] = "4"
         dot.edge(src, edge.dst, **attrs)
     if cuts:  # columns side by side, left to right, their first nodes on the top row
         heads = [u.id for u in plan.units if u.head.is_input] + [f"wrap{letter}in" for letter in cut_ids.values()]
