@@ -22,7 +22,7 @@ class Unit:
     id: str
     nodes: list[Node]  # the drawn layers: the head first, then folded ones in order
     copies: list[list[Node]] = field(default_factory=list)  # per drawn layer, every node it stands for
-    repeat: int = 1  # ×N shown on the node (a repeated plain layer), 1 otherwise
+    repeat: int = 1  # ×N shown on the node (a repeated plain layer or one-node block), 1 otherwise
     repeat_names: tuple[str, str] = ("", "")
     cluster: str | None = None  # key of the innermost cluster holding it
     # the block instances drawn as this unit alone, outermost first: (instance name, block title)
