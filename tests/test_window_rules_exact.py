@@ -154,3 +154,15 @@ def test_pool1d_shapes_and_refusal():
     assert infer("maxpool1d", [(4, 4)], pool=4).shapes == [(1, 4)]
     assert refusal("avgpool1d", [(3, 4, 1)], pool=2)[0] == (
         "avgpool1d expects an input of rank 2 (without batch), got shape (3, 4, 1)")
+
+
+def test_numeric_pool_padding_expands_into_a_zero_padding_then_valid():
+    pool = KINDS["maxpool2d"].model_validate({"type": "maxpool2d", "pool": 3, "stride": 2, "padding": [1, 2]})
+    (pad_suffix, pad), (pool_suffix, valid) = pool.expand()
+    assert (pad_suffix, pad.type, pad.padding, pool_suffix, valid.type, valid.padding) == (
+        "_pad", "zeropad2d", (1, 2), "", "maxpool2d", "valid")
+    assert (valid.pool, valid.stride) == ((3, 3), (2, 2))
+    padded = pad.infer([(9, 9, 4)]).shapes[0]
+    assert padded == (11, 13, 4) and valid.infer([padded]).shapes == [(5, 6, 4)]
+    same = KINDS["avgpool2d"].model_validate({"type": "avgpool2d", "padding": "same"})
+    assert [(suffix, layer.padding) for suffix, layer in same.expand()] == [("", "same")]
