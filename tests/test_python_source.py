@@ -513,12 +513,38 @@ layers:
 """
 
 
+# a condition on a shape inside a block (copies on both sides), a block use's argument and a loop reading
+# what flows in, a residual's body reading a layer above, a fallback for a variable length (!= None)
+SEQUENCES = """\
+name: sequences
+inputs: {seq: {shape: [null, 6]}}
+blocks:
+  mix:
+    args: {width: int}
+    layers:
+      - {type: dense, name: a, units: "${width}"}
+      - {type: dense, name: b, units: "${64 if in.channels > 8 else 4}"}
+      - {type: dense, name: c, units: "${x.channels + a.channels}"}
+layers:
+  - {type: dense, name: d0, units: "${in.channels * 2}", repeat: 2}
+  - {use: mix, name: m1, width: "${in.channels + 1}"}
+  - {use: mix, name: m2, width: 3}
+  - {type: relu, name: res_in}
+  - type: residual
+    name: res
+    body:
+      - {type: dense, units: "${in.shape[-1] * 2}"}
+      - {type: dense, units: "${res_in.channels}"}
+  - {type: lstm, units: "${in.steps if in.steps != None else 5}"}
+"""
+
+
 @pytest.fixture(scope="module")
 def shape_reading(tmp_path_factory):
-    """The two specs that read shapes, as files, and their programs."""
+    """The specs that read shapes, as files, and their programs."""
     folder = tmp_path_factory.mktemp("shape_reads")
     programs = {}
-    for name, text in (("inverted_net", INVERTED), ("unet_step", UNET)):
+    for name, text in (("inverted_net", INVERTED), ("unet_step", UNET), ("sequences", SEQUENCES)):
         (folder / f"{name}.yaml").write_text(text)
         programs[name] = python_source(load_graph(str(folder / f"{name}.yaml")))
         (folder / f"{name}.py").write_text(programs[name])
@@ -535,7 +561,7 @@ def _program_model(source: str, **params):
 
 
 @pytest.mark.parametrize("name, params", [("inverted_net", {}), ("inverted_net", {"size": 24, "expand": 3}),
-                                          ("unet_step", {})])
+                                          ("unet_step", {}), ("sequences", {})])
 def test_shape_reads_build_the_spec_model_layer_by_layer(shape_reading, name, params):
     """Each layer of the program's model has the spec's name, output shape and parameters (also with other
     params), and with our model's weights copied in by name the same outputs."""
@@ -552,7 +578,7 @@ def test_shape_reads_build_the_spec_model_layer_by_layer(shape_reading, name, pa
     for layer in ours.layers:
         layer.set_weights([rng.normal(0, 0.2, w.shape).astype("float32") for w in layer.get_weights()])
         model.get_layer(layer.name).set_weights(layer.get_weights())
-    x = rng.normal(0, 1, (2, *graph.nodes["image"].shape)).astype("float32")
+    x = rng.normal(0, 1, (2, *[7 if d is None else d for d in graph.nodes[graph.inputs[0]].shape])).astype("float32")
     np.testing.assert_allclose(np.asarray(model(x)), np.asarray(ours(x)), rtol=1e-5, atol=1e-5)
 
 
@@ -570,6 +596,11 @@ def test_shape_reads_read_the_keras_tensor_shape_where_it_is(shape_reading):
     up = _function_source(unet, "up")
     assert [a.arg for a in _function(unet, "up").args.args] == ["x", "skip", "name"]
     assert up.count("skip.shape[-1]") == 2 and "enc2.shape[-1] * 2" in unet
+    sequences = programs["sequences"]
+    assert "    if a.shape[-1] > 8:\n" in _function_source(sequences, "mix")
+    assert "x = mix(x, name=\"m1\", width=x.shape[-1] + 1)" in sequences
+    assert "keras.layers.Dense(res_in.shape[-1], name=\"dense_1\")(x)" in sequences
+    assert "LSTM(x.shape[1] if x.shape[1] is not None else 5" in sequences
     files = [str(folder / f"{n}.py") for n in programs]
     assert subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", *files]).returncode == 0
     assert subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--check", *files]).returncode == 0
@@ -578,7 +609,7 @@ def test_shape_reads_read_the_keras_tensor_shape_where_it_is(shape_reading):
 @pytest.mark.parametrize("expression", [
     "in.channels", "in.height", "in.width", "in.steps", "in.rank", "in.shape[0]", "in.shape[1]", "in.shape[-1]",
     "in.shape[-2]", "in.shape[i]", "in.shape[i - 2]", "in.rank * 2", "2 - in.rank", "skip.channels // 2",
-    "in.shape", "in.shape[0] == None", "max(1, in.channels // 4)",
+    "in.shape", "in.shape[0] == None", "None != in.shape[-1]", "max(1, in.channels // 4)",
 ])
 @pytest.mark.parametrize("shape", [(5, 7, 3), (None, 4), (6,)])
 def test_translated_shape_reads_compute_what_the_spec_evaluator_computes(expression, shape):

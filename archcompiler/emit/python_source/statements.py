@@ -29,9 +29,13 @@ class LayerStatements:
             parts = None if key in ENTRY_KEYS else if_parts(value)
             if parts:  # ${a if c else b}: if c: ... else: ..., each side with its own copies
                 test, yes, no = parts
+                sides = {truth: [g for g in groups if bool(substitute(test, self.copies.environment(*g))) is truth]
+                         for truth in (True, False)}
+                if reads_shapes(test) and not all(sides.values()):
+                    continue  # no params make the other side's copy: the field keeps its condition, in the call
                 outputs = {}
                 for header, field_value, truth in ((f"if {fn.translate(test)}:", yes, True), ("else:", no, False)):
-                    chosen = [g for g in groups if bool(substitute(test, self.copies.environment(*g))) is truth]
+                    chosen = sides[truth]
                     with self.code.block(header):
                         outputs = self._forms(kind, {**raw, key: field_value}, path, fn, sources, out, pieces,
                                               chosen, targets) or outputs

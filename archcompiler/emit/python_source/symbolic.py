@@ -220,8 +220,9 @@ class Translator:
         if isinstance(node, ast.Compare):
             level = _PRECEDENCE[ast.Compare]
             parts = [self._source(node.left, level + 1)]
-            for op, right in zip(node.ops, node.comparators):
-                parts += [_SYMBOLS[type(op)], self._source(right, level + 1)]
+            for left, op, right in zip([node.left, *node.comparators], node.ops, node.comparators):
+                parts += [_IDENTITY.get(type(op), _SYMBOLS[type(op)]) if _is_none(left) or _is_none(right)
+                          else _SYMBOLS[type(op)], self._source(right, level + 1)]
             return _wrap(" ".join(parts), level, parent)
         if isinstance(node, ast.IfExp):
             text = f"{self._source(node.body, 1)} if {self._source(node.test, 1)} else {self._source(node.orelse, 0)}"
@@ -229,6 +230,13 @@ class Translator:
         if isinstance(node, ast.Call):
             return f"{node.func.id}({', '.join(self._source(a) for a in node.args)})"
         raise ValueError(f"unexpected expression {ast.dump(node)}")  # pragma: no cover - expr.py allows no other
+
+
+_IDENTITY = {ast.Eq: "is", ast.NotEq: "is not"}  # == null as Python (and ruff) write it
+
+
+def _is_none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _simple(node) -> bool:
