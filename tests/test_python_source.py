@@ -514,9 +514,11 @@ layers:
 
 
 # a condition on a shape inside a block (copies on both sides), a block use's argument and a loop reading
-# what flows in, a residual's body reading a layer above, a fallback for a variable length (!= None)
+# what flows in (named d0 alone or d0_1, d0_2… as n says), a residual's body reading a layer above, a
+# fallback for a variable length (!= None)
 SEQUENCES = """\
 name: sequences
+params: {n: 2}
 inputs: {seq: {shape: [null, 6]}}
 blocks:
   mix:
@@ -526,7 +528,7 @@ blocks:
       - {type: dense, name: b, units: "${64 if in.channels > 8 else 4}"}
       - {type: dense, name: c, units: "${x.channels + a.channels}"}
 layers:
-  - {type: dense, name: d0, units: "${in.channels * 2}", repeat: 2}
+  - {type: dense, name: d0, units: "${in.channels * 2}", repeat: "${n}"}
   - {use: mix, name: m1, width: "${in.channels + 1}"}
   - {use: mix, name: m2, width: 3}
   - {type: relu, name: res_in}
@@ -561,7 +563,7 @@ def _program_model(source: str, **params):
 
 
 @pytest.mark.parametrize("name, params", [("inverted_net", {}), ("inverted_net", {"size": 24, "expand": 3}),
-                                          ("unet_step", {}), ("sequences", {})])
+                                          ("unet_step", {}), ("sequences", {}), ("sequences", {"n": 1})])
 def test_shape_reads_build_the_spec_model_layer_by_layer(shape_reading, name, params):
     """Each layer of the program's model has the spec's name, output shape and parameters (also with other
     params), and with our model's weights copied in by name the same outputs."""

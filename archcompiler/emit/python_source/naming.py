@@ -34,7 +34,8 @@ class Naming:
         if count not in (None, 1) and not has_placeholder(name):  # the resolver's name_1, name_2, ...
             numbered = pieces + [(False, "_"), (True, "i")]
             pieces = numbered if isinstance(count, int) else [
-                (True, f"{name_value(pieces).source} if {fn.translate(count)} == 1 else {name_value(numbered).source}")]
+                (True, f"{_inner(name_value(pieces).source)} if {fn.translate(count)} == 1 else "
+                       f"{_inner(name_value(numbered).source)}")]
         return ([(True, fn.prefix), (False, "_")] if fn.prefix else []) + pieces
 
     def first_name(self, raw, fn: Function) -> str | None:
@@ -70,3 +71,10 @@ class Naming:
         if isinstance(value, dict):  # a layer with several outputs
             return value[output] if output in value else list(value.values())[int(index or 0)]
         return value
+
+
+def _inner(source: str) -> str:
+    """A string literal or f-string written in single quotes, to sit inside an f-string's braces (before
+    Python 3.12 they cannot hold its own quotes); ruff format writes them so."""
+    opening = source.index('"')
+    return f"{source[:opening]}'{source[opening + 1:-1]}'"
