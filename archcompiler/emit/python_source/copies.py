@@ -98,8 +98,8 @@ class Copies:
         return TensorView(key, graph.nodes[ref.node].shapes[ref.index]) if ref else None
 
     def _block_input(self, v: int, scope, key: str) -> TensorRef | None:
-        """What the block input ``key`` of the instance ``scope`` holds, as an entry of the block that reads
-        it among its inputs read it; None for a name that is not the block's input."""
+        """What the block input ``key`` holds in the instance ``scope``: the tensor that a layer of the block
+        listing it among its inputs reads there; None for a name that is not one of the block's inputs."""
         block = self.graph.spec.blocks[scope.block]
         if key not in block.inputs:
             return None

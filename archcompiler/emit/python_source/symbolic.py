@@ -232,7 +232,7 @@ class Translator:
         raise ValueError(f"unexpected expression {ast.dump(node)}")  # pragma: no cover - expr.py allows no other
 
 
-_IDENTITY = {ast.Eq: "is", ast.NotEq: "is not"}  # == null as Python (and ruff) write it
+_IDENTITY = {ast.Eq: "is", ast.NotEq: "is not"}  # == None as Python (and ruff) write it
 
 
 def _is_none(node) -> bool:
