@@ -165,3 +165,50 @@ layers:
     assert [(r["layers"], r["names"], r["nonlinear"]) for r in rows] == [
         (2, ["k1", "k2"], 1), (3, ["k1", "k2", "k3"], 2)]
     assert f["k1"]["stack"]["run"] == ["k1", "k2", "k3"] and f["k1"]["stack"]["nonlinear"] is False
+
+
+def test_reductions_and_weights_in_other_shapes():
+    f = _facts_of("""
+name: shapes
+inputs:
+  x: {shape: [6, 10, 2]}
+  u: {shape: [null, null, 1]}
+layers:
+  - {type: conv2d, name: wide, filters: 6, kernel: 3, groups: 2, inputs: [x]}
+  - {type: conv2d, name: same_width, filters: 6, kernel: 1}
+  - {type: batchnorm}
+  - {type: relu}
+  - {type: dropout, rate: 0.1}
+  - {type: conv2d, name: three, filters: 6, kernel: 3, padding: same}
+  - {type: conv2d, name: narrow, filters: 3, kernel: 1}
+  - {type: conv2d, name: one_by_one, filters: 2, kernel: 1}
+  - {type: conv2d, name: narrow2, filters: 1, kernel: 1}
+  - {type: conv2d, name: widen, filters: 4, kernel: 2, padding: same}
+  - {type: conv2d, name: single, filters: 1, kernel: 1, use_bias: false, inputs: [u]}
+outputs: [widen, single]
+""")
+    wide = f["wide"]  # 6×10×2 in: a dense layer would read 120 values; 2 groups of 1 channel → 3 filters each
+    assert (wide["dense_in"], wide["dense_equiv"], wide["group_in"], wide["group_out"], wide["per_filter"]) == (
+        120, 120 * 4 * 8 * 6, 1, 3, 9)
+    assert all(type(wide[k]) is int for k in ("group_in", "group_out", "per_filter", "weights"))
+    # a 1×1 convolution is a bottleneck only when it narrows the channels and reaches a larger window:
+    # same_width keeps 6 (through batch norm, ReLU and dropout to a 3×3); narrow reaches only a 1×1;
+    # narrow2 narrows to 1 and reaches a 2×2
+    assert [f[n]["bottleneck"] for n in ("same_width", "narrow", "one_by_one", "narrow2")] == [
+        False, False, False, True]
+    assert [f[n]["reduces"] for n in ("same_width", "narrow", "one_by_one", "narrow2")] == [False, True, True, True]
+    single = f["single"]  # sizes unknown: no dense comparison; one weight
+    assert (single["dense_in"], single["dense_equiv"], single["dense_ratio"], single["params"]) == (None, None, None, 1)
+    three = f["three"]
+    assert three["dense_ratio"] == pytest.approx(three["dense_equiv"] / (9 * 6 * 6 + 6))
+
+
+def test_the_dense_comparison_divides_by_a_single_weight():
+    f = _facts_of("""
+name: one
+inputs:
+  x: {shape: [3, 3, 1]}
+layers:
+  - {type: conv2d, name: k, filters: 1, kernel: 1, use_bias: false}
+""")
+    assert (f["k"]["params"], f["k"]["dense_equiv"], f["k"]["dense_ratio"]) == (1, 81, 81.0)

@@ -14,7 +14,7 @@ inputs:
   x: {shape: [8, 8, 16]}
 layers:
   - {type: conv2d, name: a, filters: 4, kernel: 1, activation: relu}
-  - {type: conv2d, name: b, filters: 4, kernel: 3, padding: same, activation: relu}
+  - {type: conv2d, name: b, filters: 6, kernel: 3, padding: same, activation: relu}
   - {type: conv2d, name: c, filters: 16, kernel: 1}
   - {type: add, name: sum, inputs: [x, c]}
   - {type: layernorm, name: ln}
@@ -53,11 +53,11 @@ def test_a_bottleneck_against_two_plain_3x3_convolutions(block):
     f = block["sum"]["bottleneck"]
     assert f["layers"] == [
         {"name": "a", "kh": 1, "kw": 1, "c_in": 16, "c_out": 4, "weights": 64},
-        {"name": "b", "kh": 3, "kw": 3, "c_in": 4, "c_out": 4, "weights": 144},
-        {"name": "c", "kh": 1, "kw": 1, "c_in": 4, "c_out": 16, "weights": 64}]
+        {"name": "b", "kh": 3, "kw": 3, "c_in": 4, "c_out": 6, "weights": 216},
+        {"name": "c", "kh": 1, "kw": 1, "c_in": 6, "c_out": 16, "weights": 96}]
     assert {k: v for k, v in f.items() if k not in ("layers", "ratio")} == {
-        "width": 16, "k": 3, "weights": 272, "plain_each": 9 * 256, "plain": 2 * 9 * 256, "inner": 4}
-    assert f["ratio"] == pytest.approx(4608 / 272)
+        "width": 16, "k": 3, "weights": 376, "plain_each": 9 * 256, "plain": 2 * 9 * 256, "inner": 4}
+    assert f["ratio"] == pytest.approx(4608 / 376)
 
 
 def test_a_gate_scales_every_position(block):
@@ -124,3 +124,89 @@ def test_conv1d_figures_per_padding():
     valid = f["valid"]
     assert (valid["out_steps"], valid["axis"]["pad"], valid["axis"]["num"], valid["activation"]) == (
         2, (0, 0), 1, "relu")
+
+
+OTHERS = """
+name: others
+inputs:
+  x: {shape: [4, 8, 16]}
+  m: {shape: [4, null, 16]}
+  g: {shape: [1, 1, 16]}
+  s: {shape: [null, 3]}
+  t: {shape: [4, 3]}
+layers:
+  - {type: relu, name: p1, inputs: [x]}
+  - {type: relu, name: p2, inputs: [x]}
+  - {type: add, name: three, inputs: [x, p1, p2]}
+  - {type: conv2d, name: proj, filters: 16, kernel: 1, inputs: [three]}
+  - {type: conv2d, name: body1, filters: 16, kernel: 3, padding: same, inputs: [three]}
+  - {type: conv2d, name: body2, filters: 16, kernel: 3, padding: same}
+  - {type: add, name: projected, inputs: [proj, body2]}
+  - {type: relu, name: after}
+  - {type: conv2d, name: row, filters: 16, kernel: [1, 8], inputs: [three]}
+  - {type: multiply, name: not_a_gate, inputs: [three, row]}
+  - {type: conv2d, name: hard, filters: 16, kernel: [4, 8], activation: hard_sigmoid, inputs: [three]}
+  - {type: multiply, name: hard_gate, inputs: [three, hard]}
+  - {type: multiply, name: unknown_positions, inputs: [m, g]}
+  - {type: concat, name: rows, axis: 1, inputs: [s, t]}
+  - {type: add, name: total, inputs: [after, not_a_gate, hard_gate]}
+  - {type: flatten, inputs: [total]}
+  - {type: dense, name: out, units: 2}
+outputs: [out, unknown_positions, rows]
+"""
+
+
+def test_a_sum_that_is_no_residual_and_one_with_a_projection():
+    f = _facts(OTHERS)
+    three = f["three"]  # three inputs: no residual; read by five layers: no single next layer
+    assert (three["residual"], three["shortcut"], three["body"], three["identity"], three["residuals"]) == (
+        False, None, None, False, 0)
+    assert (three["shortcut_chain"], three["body_chain"], three["bottleneck"], three["then"], three["add_norm"]) == (
+        [], [], None, None, False)
+    projected = f["projected"]  # the 1×1 projection is the shorter chain
+    assert (projected["residual"], projected["shortcut"], projected["body"], projected["identity"]) == (
+        True, 0, 1, False)
+    assert [n.name for n in projected["shortcut_chain"]] == ["proj"]
+    assert [n.name for n in projected["body_chain"]] == ["body1", "body2"]
+    assert (projected["then"], projected["add_norm"], projected["residuals"], projected["bottleneck"]) == (
+        "after", False, 1, None)
+    assert (f["total"]["then"], f["total"]["add_norm"]) == ("flatten", False)  # one reader, not a layer norm
+
+
+def test_what_is_not_a_gate():
+    f = _facts(OTHERS)
+    no = f["not_a_gate"]  # (1, 8, 16) spans the columns: not shared along every position
+    assert (no["gate"], no["gate_name"], no["map_name"], no["positions"], no["sigmoid"]) == (None, None, None, None,
+                                                                                             False)
+    hard = f["hard_gate"]
+    assert (hard["gate"], hard["gate_name"], hard["map_name"], hard["positions"], hard["sigmoid"]) == (
+        1, "hard", "three", 32, True)
+    unknown = f["unknown_positions"]  # a gate from an input (no activation of its own), positions unknown
+    assert (unknown["gate"], unknown["gate_name"], unknown["positions"], unknown["sigmoid"]) == (1, "g", None, False)
+
+
+def test_a_concatenation_along_rows_with_an_unknown_length():
+    f = _facts(OTHERS)["rows"]
+    assert (f["in"], f["out"], f["axis"], f["last_axis"], f["widths"], f["total"]) == (
+        [(None, 3), (4, 3)], (None, 3), 1, False, [None, 4], None)
+    assert (f["ok"], f["spatial"], f["fork"], f["chains"], f["paths"]) == (False, None, None, [[], []], [[], []])
+
+
+def test_linear_written_out_is_no_activation_for_the_feed_forward_rule():
+    f = _facts("""
+name: linear
+inputs:
+  x: {shape: [5, 8]}
+layers:
+  - {type: dense, name: lin, units: 32, activation: linear}
+  - {type: dense, name: back, units: 8}
+  - {type: dense, name: up, units: 32, activation: relu}
+  - {type: dense, name: down, units: 8, activation: linear}
+""")
+    assert f["lin"]["ffn"] is None and f["lin"]["activation"] == "linear"
+    assert f["up"]["ffn"] == {"next": "down", "d_in": 8, "d_ff": 32, "d_out": 8}
+
+
+def test_conv1d_figures_are_whole_numbers():
+    f = _facts(FFN)
+    assert type(f["same"]["per_filter"]) is int and type(f["same"]["weights"]) is int
