@@ -212,3 +212,26 @@ layers:
   - {type: conv2d, name: k, filters: 1, kernel: 1, use_bias: false}
 """)
     assert (f["k"]["params"], f["k"]["dense_equiv"], f["k"]["dense_ratio"]) == (1, 81, 81.0)
+
+
+def test_halving_and_same_padding_per_axis():
+    f = _facts_of("""
+name: halves
+inputs:
+  x: {shape: [9, 9, 2]}
+  y: {shape: [10, 10, 1]}
+layers:
+  - {type: avgpool2d, name: both, pool: 2, padding: same, inputs: [x]}
+  - {type: maxpool2d, name: cols, pool: [1, 2], padding: same, inputs: [x]}
+  - {type: maxpool2d, name: rows, pool: [2, 1], padding: same, inputs: [x]}
+  - {type: conv2d, name: dilated, filters: 1, kernel: 3, dilation: [2, 3], padding: same, inputs: [x]}
+  - {type: conv2d, name: strided, filters: 1, kernel: 3, stride: [2, 1], padding: same, inputs: [y]}
+outputs: [both, cols, rows, dilated, strided]
+""")
+    # 9 → 5 is a halving (5 · 2 = 10 = 9 + 1), on both axes; one axis alone is not
+    assert [f[n]["out"][:2] for n in ("both", "cols", "rows")] == [(5, 5), (9, 5), (5, 9)]
+    assert [f[n]["halves"] for n in ("both", "cols", "rows")] == [True, False, False]
+    # 'same' with dilation: effective windows (3 − 1)·2 + 1 = 5 and (3 − 1)·3 + 1 = 7 at stride 1
+    assert [a["pad"] for a in f["dilated"]["axes"]] == [(2, 2), (3, 3)]
+    # 'same' with stride 2 on 10 rows: 5 out, 4·2 + 3 − 10 = 1 (0 + 1); stride 1 on columns: (1, 1)
+    assert [a["pad"] for a in f["strided"]["axes"]] == [(0, 1), (1, 1)]
