@@ -200,3 +200,22 @@ def test_a_file_reads_as_utf8_and_keeps_its_name(tmp_path):
     doc = load_file(str(path))
     assert doc == {"name": "한국어", "x": 1} and doc.value_locs["x"] == Loc(str(path), 2, 4)
     assert Path(doc.loc.file) == path
+
+
+# --- what PyYAML reports without a position (neither reader does today): still one located error ----
+
+@pytest.mark.parametrize("raised, expected", [
+    (yaml.YAMLError("boom"), ("f.yaml:1:1", "YAML error: boom", "", "E-YAML-SYNTAX", "")),
+    (yaml.MarkedYAMLError(problem="odd", problem_mark=None), ("f.yaml:1:1", "YAML syntax error: odd", "",
+                                                              "E-YAML-SYNTAX", "")),
+    (yaml.reader.ReaderError("f.yaml", 3, "\x07", "unicode", "special characters are not allowed"),
+     ("f.yaml:1:4", "character U+0007 is not allowed in YAML", CONTROL, "E-YAML-SYNTAX", "")),
+    (yaml.reader.ReaderError("f.yaml", 2, "", "unicode", "special characters are not allowed"),
+     ("f.yaml:1:3", "character U+0000 is not allowed in YAML", CONTROL, "E-YAML-SYNTAX", "")),
+], ids=["no-mark", "marked-without-mark", "character-as-text", "no-character"])
+def test_a_yaml_error_without_a_mark_is_at_the_start(monkeypatch, raised, expected):
+    def compose(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(source.yaml, "compose", compose)
+    assert _error("a: 1\n", "f.yaml") == expected
