@@ -12,6 +12,10 @@ mkdir -p "$MUT"
 # the tracked and new files as they are now (mutmut's own mutants/ folder there is kept between runs)
 (cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$MUT"
 cd "$MUT"
+# mutmut remembers which tests reach which function for every test it has seen; a test changed since then
+# would keep its old reach (and a mutant it now kills could pass as a survivor), so learn them all again
+stats=mutants/mutmut-stats.json
+if [ -f "$stats" ] && [ -n "$(find tests scripts -name '*.py' -newer "$stats" -print -quit)" ]; then rm "$stats"; fi
 export PYTHONPATH="$MUT/scripts${PYTHONPATH:+:$PYTHONPATH}" TF_CPP_MIN_LOG_LEVEL=3 HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-mutation}
 "$PY" -m mutmut run --max-children "${JOBS:-2}" "$@" || true
 "$PY" -m mutmut results --all true 2>/dev/null | awk '{print $NF}' | sort | uniq -c || true
