@@ -235,3 +235,37 @@ outputs: [both, cols, rows, dilated, strided]
     assert [a["pad"] for a in f["dilated"]["axes"]] == [(2, 2), (3, 3)]
     # 'same' with stride 2 on 10 rows: 5 out, 4·2 + 3 − 10 = 1 (0 + 1); stride 1 on columns: (1, 1)
     assert [a["pad"] for a in f["strided"]["axes"]] == [(0, 1), (1, 1)]
+
+
+def test_a_reduction_reaches_its_window_through_norm_activation_and_dropout():
+    f = _facts_of("""
+name: reach
+inputs:
+  x: {shape: [9, 12, 8]}
+layers:
+  - {type: conv2d, name: k1, filters: 8, kernel: 3, padding: same}
+  - {type: conv2d, name: k2, filters: 8, kernel: 3, padding: same}
+  - {type: conv2d, name: k3, filters: 8, kernel: 3, padding: same}
+  - {type: conv2d, name: k4, filters: 8, kernel: 3, padding: same}
+  - {type: conv2d, name: red, filters: 2, kernel: 1}
+  - {type: batchnorm}
+  - {type: relu}
+  - {type: dropout, rate: 0.1}
+  - {type: conv2d, name: window, filters: 4, kernel: [3, 5]}
+""")
+    assert f["red"]["bottleneck"] is True
+    red = f["red"]["reduction"]  # the window's output: (9 − 3 + 1) × (12 − 5 + 1) = 7 × 8
+    assert (red["conv"], red["kh"], red["kw"], red["oh"], red["ow"], red["positions"]) == ("window", 3, 5, 7, 8, 56)
+    assert (red["direct_weights"], red["direct_macs"]) == (3 * 5 * 8 * 4, 56 * 480)
+    # four stacked 3×3 convolutions: the docs compare two and three of them (no more) with one window
+    stack = f["k1"]["stack"]
+    assert stack["run"] == ["k1", "k2", "k3", "k4"] and [r["layers"] for r in stack["rows"]] == [2, 3]
+
+
+def test_macs_with_an_unknown_width_and_whole_numbers():
+    from archcompiler.layers import KINDS
+
+    conv = KINDS["conv2d"].model_validate({"type": "conv2d", "filters": 4, "kernel": 3, "groups": 2})
+    r = conv.infer([(8, None, 6)])
+    assert r.shapes == [(6, None, 4)] and r.macs == 0 and r.trainable == 3 * 3 * 3 * 4 + 4
+    assert type(conv.infer([(8, 8, 6)]).trainable) is int and type(conv.infer([(8, 8, 6)]).macs) is int

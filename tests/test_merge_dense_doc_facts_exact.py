@@ -145,11 +145,13 @@ layers:
   - {type: relu, name: after}
   - {type: conv2d, name: row, filters: 16, kernel: [1, 8], inputs: [three]}
   - {type: multiply, name: not_a_gate, inputs: [three, row]}
+  - {type: conv2d, name: column, filters: 16, kernel: [4, 1], inputs: [three]}
+  - {type: multiply, name: column_gate, inputs: [three, column]}
   - {type: conv2d, name: hard, filters: 16, kernel: [4, 8], activation: hard_sigmoid, inputs: [three]}
   - {type: multiply, name: hard_gate, inputs: [three, hard]}
   - {type: multiply, name: unknown_positions, inputs: [m, g]}
   - {type: concat, name: rows, axis: 1, inputs: [s, t]}
-  - {type: add, name: total, inputs: [after, not_a_gate, hard_gate]}
+  - {type: add, name: total, inputs: [after, not_a_gate, hard_gate, column_gate]}
   - {type: flatten, inputs: [total]}
   - {type: dense, name: out, units: 2}
 outputs: [out, unknown_positions, rows]
@@ -178,6 +180,8 @@ def test_what_is_not_a_gate():
     no = f["not_a_gate"]  # (1, 8, 16) spans the columns: not shared along every position
     assert (no["gate"], no["gate_name"], no["map_name"], no["positions"], no["sigmoid"]) == (None, None, None, None,
                                                                                              False)
+    column = f["column_gate"]  # (1, 8, 16): one row, shared down the rows but not along them
+    assert (column["in"][1], column["gate"], column["positions"]) == ((1, 8, 16), None, None)
     hard = f["hard_gate"]
     assert (hard["gate"], hard["gate_name"], hard["map_name"], hard["positions"], hard["sigmoid"]) == (
         1, "hard", "three", 32, True)
