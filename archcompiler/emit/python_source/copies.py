@@ -12,7 +12,7 @@ from ...api import from_data
 from ...expr import TensorView, has_placeholder, substitute
 from ...graph import Graph, Node, TensorRef
 from ...resolve import _REF, graph_from_yaml
-from ...resolve_names import Names
+from ...resolve.names import Names
 from ...spec import STRUCTURAL
 from .code import SourceError
 

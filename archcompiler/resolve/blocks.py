@@ -4,18 +4,18 @@
 
 from __future__ import annotations
 
-from .errors import did_you_mean
-from .graph import Scope, TensorRef
-from .resolve_names import Frame, Names
-from .resolve_values import FAILED
-from .spec import ARG_TYPES, BlockUse
+from ..errors import did_you_mean
+from ..graph import Scope, TensorRef
+from ..spec import ARG_TYPES, BlockUse
+from .names import Frame, Names
+from .values import FAILED
 
 MAX_BLOCK_DEPTH = 16
 ENTRY_KEYS = {"name", "inputs", "repeat", "when"}
 
 
 class BlocksMixin:
-    """Part of the Resolver (resolve.py): reads its ``doc``, ``raw`` and ``params``; expands a block's layers
+    """Part of the Resolver (resolve/__init__.py): reads its ``doc``, ``raw`` and ``params``; expands a block's layers
     with its ``_sequence``."""
 
     def _block_use(self, raw, data, frame: Frame, previous, path, repeat) -> TensorRef | None:

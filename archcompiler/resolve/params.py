@@ -6,16 +6,16 @@ from typing import Any
 
 import yaml
 
-from .cells import CellSpec, check_cell
-from .errors import Loc, did_you_mean
-from .graph import TensorRef
-from .layers import KINDS
-from .resolve_names import Frame
-from .resolve_values import FAILED
+from ..cells import CellSpec, check_cell
+from ..errors import Loc, did_you_mean
+from ..graph import TensorRef
+from ..layers import KINDS
+from .names import Frame
+from .values import FAILED
 
 
 class ParamsMixin:
-    """Part of the Resolver (resolve.py): reads its ``raw`` and ``sets``; uses ``_subst``, ``_validate`` and
+    """Part of the Resolver (resolve/__init__.py): reads its ``raw`` and ``sets``; uses ``_subst``, ``_validate`` and
     ``_add_node`` from the other parts."""
 
     def _params(self) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .expr import ExprError, substitute
-from .source import YDict, YList, ydict, ylist
+from ..expr import ExprError, substitute
+from ..source import YDict, YList, ydict, ylist
 
 FAILED = object()  # what _subst gives for an expression whose error is already reported
 
@@ -13,7 +13,7 @@ class Unavailable(ExprError):
 
 
 class ValuesMixin:
-    """Part of the Resolver (resolve.py): reports through its ``error``."""
+    """Part of the Resolver (resolve/__init__.py): reports through its ``error``."""
 
     def _subst(self, value, env, container, key, path):
         """The value with its ``${...}`` evaluated, or FAILED (the error reported): never None,

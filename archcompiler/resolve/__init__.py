@@ -3,14 +3,14 @@ repeats into a DAG of nodes, then infer every node's shapes, parameters and
 multiply-accumulates. All mistakes found on the way are collected and raised
 together as ``SpecErrors``.
 
-This module is the driver: the entry points, the pass over the layer lists and each entry's dispatch.
+This package's ``__init__`` is the driver: the entry points, the pass over the layer lists and each entry's dispatch.
 The ``Resolver``'s other parts live beside it, one job each:
 
-- resolve_params.py  params (with ``--set``), cells and inputs, before the layers
-- resolve_values.py  ``${...}`` in a value
-- resolve_names.py   frames, names, references (``conv1``, ``encoder.h``, ``${in.channels}``)
-- resolve_blocks.py  block uses: arguments, inputs, expansion
-- resolve_nodes.py   layers and residual/branches merges → nodes, shapes inferred as they are added"""
+- params.py         params (with ``--set``), cells and inputs, before the layers
+- values.py         ``${...}`` in a value
+- names.py          frames, names, references (``conv1``, ``encoder.h``, ``${in.channels}``)
+- blocks.py         block uses: arguments, inputs, expansion
+- nodes.py          layers and residual/branches merges → nodes, shapes inferred as they are added"""
 
 from __future__ import annotations
 
@@ -18,21 +18,21 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from . import plugins
-from .errors import ErrorCollector, SpecError, did_you_mean, show_value, validate
-from .expr import has_placeholder
-from .extends import with_extends
-from .graph import Graph, Node, TensorRef
-from .layers import KINDS
-from .layers.base import is_builtin
-from .library import spec_path
-from .resolve_blocks import BlocksMixin
-from .resolve_names import REF, Frame, Names, NamesMixin
-from .resolve_nodes import NodesMixin
-from .resolve_params import ParamsMixin
-from .resolve_values import FAILED, ValuesMixin
-from .source import YDict, YList, load_file
-from .spec import STRUCTURAL, SpecDoc
+from .. import plugins
+from ..errors import ErrorCollector, SpecError, did_you_mean, show_value, validate
+from ..expr import has_placeholder
+from ..extends import with_extends
+from ..graph import Graph, Node, TensorRef
+from ..layers import KINDS
+from ..layers.base import is_builtin
+from ..library import spec_path
+from ..source import YDict, YList, load_file
+from ..spec import STRUCTURAL, SpecDoc
+from .blocks import BlocksMixin
+from .names import REF, Frame, Names, NamesMixin
+from .nodes import NodesMixin
+from .params import ParamsMixin
+from .values import FAILED, ValuesMixin
 
 _REF = REF  # the name emit/python_source reads it by
 MAX_REPEAT = 10_000

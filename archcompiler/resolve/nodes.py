@@ -8,19 +8,19 @@ import re
 
 from pydantic import ValidationError
 
-from .errors import SpecErrors, pydantic_errors
-from .graph import Node, Scope, TensorRef
-from .layers import KINDS
-from .resolve_names import Frame
-from .shapes import infer_node
-from .source import YDict
-from .spec import STRUCTURAL
+from ..errors import SpecErrors, pydantic_errors
+from ..graph import Node, Scope, TensorRef
+from ..layers import KINDS
+from ..shapes import infer_node
+from ..source import YDict
+from ..spec import STRUCTURAL
+from .names import Frame
 
 MAX_NODES = 20_000
 
 
 class NodesMixin:
-    """Part of the Resolver (resolve.py): adds to its ``nodes``; a residual's or branches' paths are
+    """Part of the Resolver (resolve/__init__.py): adds to its ``nodes``; a residual's or branches' paths are
     expanded with its ``_sequence``."""
 
     def _layer(self, raw: YDict, data: dict, frame: Frame, previous, path, repeat) -> TensorRef | None:

@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import did_you_mean
-from .expr import TensorView
-from .extends import entry_names
-from .graph import Scope, TensorRef
-from .resolve_values import FAILED, Unavailable
-from .source import YList
+from ..errors import did_you_mean
+from ..expr import TensorView
+from ..extends import entry_names
+from ..graph import Scope, TensorRef
+from ..source import YList
+from .values import FAILED, Unavailable
 
 REF = re.compile(r"^(?P<base>[A-Za-z0-9_][A-Za-z0-9_\-]*)(?:\.(?P<out>[A-Za-z_]\w*)|\[(?P<index>\d+)\])?$")
 
@@ -60,7 +60,7 @@ class Names(Mapping):
 
 
 class NamesMixin:
-    """Part of the Resolver (resolve.py): reads its ``nodes`` and ``raw``; reports through its ``error``."""
+    """Part of the Resolver (resolve/__init__.py): reads its ``nodes`` and ``raw``; reports through its ``error``."""
 
     def _view(self, key: str, frame: Frame, previous: TensorRef | None, data: dict) -> TensorView | None:
         """The tensor an expression names: ``in`` (the entry's first input) or a layer above it."""
