@@ -22,6 +22,11 @@ the graph's products:
   weights, and the graph has no products with one — LRN's square, window sum, power and division and
   normalization's subtraction and division are elementwise arithmetic, like an activation's;
 - a tied output projection (``tied_dense``) is the MatMul of x with the embedding's table transposed.
+- pools, merges (add, multiply, concat), rescaling, the fixed sinusoidal positional encoding, dropout,
+  activations, reshapes, crops, pads, upsampling, take and slice count 0: no products with a weight or another
+  tensor's values (not consistent with every count above: a learned position table's add counts 1 per element
+  and batch normalisation's x·scale + shift 2, while the fixed encoding's add and rescaling's x·scale + offset
+  count 0; the rule is the kind's, pinned here as it is).
 
 Whole-model totals are compared with published figures from our inference alone (no Keras needed).
 """
@@ -294,3 +299,35 @@ def test_lrn_and_normalization_have_no_products():
     for layer in ({"type": "normalization", "mean": [1, 2, 3], "variance": [1, 4, 9]}, {"type": "normalization"}):
         ours, full, size = _full_size({"x": [5, 3]}, layer)
         assert ours == 0 and full == {"Sub": 1}  # (x − mean), then a division
+
+
+# (id, inputs, layer): kinds with no products with a weight or another tensor's values — the graph's count of
+# such products is 0, and so is ours (their elementwise arithmetic is not counted, as an activation's is not)
+NO_PRODUCTS = [
+    ("avgpool2d-same", {"x": [7, 9, 3]}, {"type": "avgpool2d", "pool": [3, 2], "padding": "same"}),
+    ("maxpool1d", {"x": [9, 3]}, {"type": "maxpool1d", "pool": 3}),
+    ("avgpool1d", {"x": [9, 3]}, {"type": "avgpool1d", "pool": 2, "stride": 1}),
+    ("global-avgpool2d", {"x": [5, 5, 4]}, {"type": "global_avgpool2d"}),
+    ("global-maxpool1d", {"x": [6, 4]}, {"type": "global_maxpool1d"}),
+    ("add", {"a": [4, 4, 3], "b": [4, 4, 3]}, {"type": "add", "inputs": ["a", "b"]}),
+    ("multiply-broadcast", {"a": [4, 4, 3], "b": [1, 1, 3]}, {"type": "multiply", "inputs": ["a", "b"]}),
+    ("concat", {"a": [4, 4, 3], "b": [4, 4, 5]}, {"type": "concat", "inputs": ["a", "b"]}),
+    ("rescaling", {"x": [4, 4, 3]}, {"type": "rescaling", "scale": 0.5, "offset": -1}),
+    ("positional-encoding", {"x": [6, 8]}, {"type": "positional_encoding"}),
+    ("dropout", {"x": [6, 8]}, {"type": "dropout", "rate": 0.5}),
+    ("softmax", {"x": [6, 8]}, {"type": "softmax"}),
+    ("gelu", {"x": [6, 8]}, {"type": "gelu"}),
+    ("reshape", {"x": [6, 8]}, {"type": "reshape", "shape": [4, -1]}),
+    ("cropping2d", {"x": [8, 8, 2]}, {"type": "cropping2d", "cropping": [[1, 2], [0, 3]]}),
+    ("zeropad2d", {"x": [4, 4, 2]}, {"type": "zeropad2d", "padding": [1, 2]}),
+    ("upsampling2d", {"x": [3, 4, 2]}, {"type": "upsampling2d", "size": [2, 3]}),
+    ("take", {"x": [6, 8]}, {"type": "take", "index": -1}),
+    ("slice", {"x": [6, 8]}, {"type": "slice", "start": 1, "stop": 4}),
+]
+
+
+@pytest.mark.parametrize("inputs, layer", [c[1:] for c in NO_PRODUCTS], ids=[c[0] for c in NO_PRODUCTS])
+def test_kinds_without_products(inputs, layer):
+    net = one_layer(inputs, layer)
+    graph, functions = traced(net)
+    assert net.layer("L")["macs"] == count(graph, functions) == 0
