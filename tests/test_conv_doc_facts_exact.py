@@ -269,3 +269,33 @@ def test_macs_with_an_unknown_width_and_whole_numbers():
     r = conv.infer([(8, None, 6)])
     assert r.shapes == [(6, None, 4)] and r.macs == 0 and r.trainable == 3 * 3 * 3 * 4 + 4
     assert type(conv.infer([(8, 8, 6)]).trainable) is int and type(conv.infer([(8, 8, 6)]).macs) is int
+
+
+def test_depthwise_and_separable_figures_against_a_plain_convolution():
+    f = _facts_of("""
+name: separable
+inputs:
+  x: {shape: [9, 7, 3]}
+  u: {shape: [null, 7, 3]}
+layers:
+  - {type: depthwise_conv2d, name: d, kernel: [3, 2], depth_multiplier: 2, use_bias: false, activation: relu, inputs: [x]}
+  - {type: separable_conv2d, name: s, filters: 5, kernel: [3, 2], depth_multiplier: 2, dilation: [2, 2]}
+  - {type: separable_conv2d, name: u_s, filters: 4, kernel: 3, padding: same, inputs: [u]}
+outputs: [s, u_s]
+""")
+    d = f["d"]  # 3 channels, ×2: 6 out; 3·2 = 6 weights per filter; a plain 3×2 conv from 3 to 6: 6·3·6
+    assert {k: d[k] for k in ("multiplier", "oc", "per_filter", "weights", "bias", "use_bias", "dilation",
+                              "activation", "params", "params_ok", "full_weights")} == {
+        "multiplier": 2, "oc": 6, "per_filter": 6, "weights": 36, "bias": 0, "use_bias": False,
+        "dilation": (1, 1), "activation": "relu", "params": 36, "params_ok": True, "full_weights": 108}
+    assert d["saving"] == 3.0 and d["out"] == (7, 6, 6)
+    s = f["s"]  # 7×6×6 in, dilation 2: effective 5×3 → 3×4 positions
+    assert {k: s[k] for k in ("filters", "multiplier", "mid", "window", "depthwise", "pointwise", "bias",
+                              "use_bias", "dilation", "activation", "params", "params_ok", "full_weights",
+                              "positions", "depthwise_macs", "pointwise_macs")} == {
+        "filters": 5, "multiplier": 2, "mid": 12, "window": 6, "depthwise": 72, "pointwise": 60, "bias": 5,
+        "use_bias": True, "dilation": (2, 2), "activation": "linear", "params": 137, "params_ok": True,
+        "full_weights": 6 * 6 * 5, "positions": 12, "depthwise_macs": 12 * 12 * 6, "pointwise_macs": 12 * 12 * 5}
+    assert s["saving"] == pytest.approx(180 / 132)
+    u = f["u_s"]  # rows unknown: no positions, no MACs to compare
+    assert (u["positions"], u["depthwise_macs"], u["pointwise_macs"]) == (None, None, None)

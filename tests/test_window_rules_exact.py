@@ -166,3 +166,34 @@ def test_numeric_pool_padding_expands_into_a_zero_padding_then_valid():
     assert padded == (11, 13, 4) and valid.infer([padded]).shapes == [(5, 6, 4)]
     same = KINDS["avgpool2d"].model_validate({"type": "avgpool2d", "padding": "same"})
     assert [(suffix, layer.padding) for suffix, layer in same.expand()] == [("", "same")]
+
+
+@pytest.mark.parametrize("kind, fields", [("depthwise_conv2d", {}), ("separable_conv2d", {"filters": 4})])
+def test_depthwise_and_separable_refusals_and_unknown_sizes(kind, fields):
+    assert refusal(kind, [(6, 6, None)], kernel=3, **fields) == (
+        "the number of input channels must be known", "", "", "E-SHAPE")
+    assert refusal(kind, [(6, 6)], kernel=3, **fields)[0] == (
+        f"{kind} expects an input of rank 3 (without batch), got shape (6, 6)")
+    assert refusal(kind, [(2, 6, 3)], kernel=3, **fields)[:2] == (
+        "kernel 3 is larger than the input ((2, 6, 3)): the output would be empty", "kernel")
+    for shape in ((None, 6, 3), (6, None, 3)):  # an unknown size: no MACs counted, weights still known
+        r = infer(kind, [shape], kernel=3, **fields)
+        assert r.macs == 0 and r.trainable > 0
+
+
+def test_depthwise_and_separable_figures():
+    d = infer("depthwise_conv2d", [(9, 7, 3)], kernel=[3, 2], depth_multiplier=2, use_bias=False)
+    assert (d.shapes, d.trainable, d.macs) == ([(7, 6, 6)], 3 * 2 * 6, 7 * 6 * 6 * 6)
+    s = infer("separable_conv2d", [(9, 7, 3)], filters=5, kernel=[3, 2], depth_multiplier=2)
+    # depthwise 3·2·6 = 36, pointwise 6·5 = 30, bias 5; MACs per position 6·6 + 6·5
+    assert (s.shapes, s.trainable, s.macs) == ([(7, 6, 5)], 36 + 30 + 5, 42 * (36 + 30))
+
+
+@pytest.mark.parametrize("kind, fields", [("depthwise_conv2d", {}), ("separable_conv2d", {"filters": 4})])
+def test_depthwise_and_separable_numeric_padding_expands(kind, fields):
+    layer = KINDS[kind].model_validate({"type": kind, "kernel": 3, "padding": [[1, 0], [2, 1]], **fields})
+    (pad_suffix, pad), (suffix, valid) = layer.expand()
+    assert (pad_suffix, pad.type, pad.padding, suffix, valid.type, valid.padding) == (
+        "_pad", "zeropad2d", ((1, 0), (2, 1)), "", kind, "valid")
+    same = KINDS[kind].model_validate({"type": kind, "kernel": 3, "padding": "same", **fields})
+    assert [(s, x.padding) for s, x in same.expand()] == [("", "same")]
