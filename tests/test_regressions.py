@@ -236,3 +236,21 @@ def test_layers_only_a_disabled_output_needs_are_left_out_not_unused():
             "outputs:\n  - a\n  - {layer: b, when: '${aux}'}\n")
     assert [n.name for n in graph_of(text).layers()] == ["a"]  # h and b: left out with their output, not counted
     assert [n.name for n in graph_of(text.replace("aux: false", "aux: true")).layers()] == ["a", "h", "b"]
+
+
+@pytest.mark.parametrize("kind, fields, en, ko", [
+    ("conv2d", {"filters": 8, "kernel": 3, "stride": [1, 2]}, "stride 1×2", "스트라이드 1×2"),
+    ("depthwise_conv2d", {"kernel": 3, "stride": [2, 1]}, "stride 2×1", "스트라이드 2×1"),
+    ("separable_conv2d", {"filters": 8, "kernel": 3, "stride": [1, 2]}, "stride 1×2", "스트라이드 1×2"),
+    ("maxpool2d", {"pool": 2, "stride": [2, 1]}, "stride 2×1", "스트라이드 2×1"),
+    ("conv2d", {"filters": 8, "kernel": 3, "dilation": [2, 1]}, "dilation 2×1", "팽창 2×1"),
+])
+def test_briefs_and_labels_show_both_axes_of_a_stride(kind, fields, en, ko):
+    """A stride of 1×2 was shown as the first axis only: 1, which reads as no stride at all."""
+    from archcompiler.layers import KINDS
+
+    layer = KINDS[kind](type=kind, **fields)
+    axes = en.split()[-1]
+    assert axes in layer.label() and ko in layer.brief("ko")
+    if "dilation" not in fields:  # the English brief names no dilation
+        assert en in layer.brief("en")

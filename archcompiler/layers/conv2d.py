@@ -64,17 +64,17 @@ class Conv2D(Layer):
         k = f"{self.kernel[0]}×{self.kernel[1]}"
         s = stride_text(self.stride)
         extra = f", {self.groups} groups" if self.groups > 1 else ""
-        extra += f", dilation {self.dilation[0]}" if self.dilation != (1, 1) else ""
+        extra += f", dilation {stride_text(self.dilation)}" if tuple(self.dilation) != (1, 1) else ""
         act = activation_suffix(self.activation)
         return f"conv {k}, {self.filters} filters, stride {s}, {self.padding}{extra}{act}"
 
     def brief(self, lang):
         k = f"{self.kernel[0]}×{self.kernel[1]}"
         if lang == "ko":  # the Korean diagram's line: what the English label says, groups and dilation too
-            return f"{k} 합성곱 {self.filters}" + (f", 스트라이드 {self.stride[0]}" if self.stride[0] > 1 else "") \
+            return f"{k} 합성곱 {self.filters}" + (f", 스트라이드 {stride_text(self.stride)}" if tuple(self.stride) != (1, 1) else "") \
                 + (f", {self.groups}개 그룹" if self.groups > 1 else "") \
-                + (f", 팽창 {self.dilation[0]}" if self.dilation != (1, 1) else "")
-        return f"{k} conv, {self.filters}" + (f", stride {self.stride[0]}" if self.stride[0] > 1 else "")
+                + (f", 팽창 {stride_text(self.dilation)}" if tuple(self.dilation) != (1, 1) else "")
+        return f"{k} conv, {self.filters}" + (f", stride {stride_text(self.stride)}" if tuple(self.stride) != (1, 1) else "")
 
     def doc_facts(self, node, graph):
         f = window_2d_facts(graph, node, self.kernel, self.stride, self.dilation, self.padding)

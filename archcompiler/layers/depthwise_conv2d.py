@@ -61,15 +61,15 @@ class DepthwiseConv2D(Layer):
     def label(self):
         s = stride_text(self.stride)
         extra = f", ×{self.depth_multiplier} per channel" if self.depth_multiplier > 1 else ""
-        extra += f", dilation {self.dilation[0]}" if self.dilation != (1, 1) else ""
+        extra += f", dilation {stride_text(self.dilation)}" if tuple(self.dilation) != (1, 1) else ""
         act = activation_suffix(self.activation)
         return f"depthwise conv {self.kernel[0]}×{self.kernel[1]}, stride {s}, {self.padding}{extra}{act}"
 
     def brief(self, lang):
         k = f"{self.kernel[0]}×{self.kernel[1]}"
         if lang == "ko":
-            return f"{k} 깊이별 합성곱" + (f", 스트라이드 {self.stride[0]}" if self.stride[0] > 1 else "")
-        return f"{k} depthwise conv" + (f", stride {self.stride[0]}" if self.stride[0] > 1 else "")
+            return f"{k} 깊이별 합성곱" + (f", 스트라이드 {stride_text(self.stride)}" if tuple(self.stride) != (1, 1) else "")
+        return f"{k} depthwise conv" + (f", stride {stride_text(self.stride)}" if tuple(self.stride) != (1, 1) else "")
 
     def doc_facts(self, node, graph):
         f = window_2d_facts(graph, node, self.kernel, self.stride, self.dilation, self.padding)

@@ -5,7 +5,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import Inferred, Layer, Pair
-from .windows import Padding2D, spatial_2d, window_2d_facts
+from .windows import Padding2D, spatial_2d, stride_text, window_2d_facts
 from .zeropad import ZeroPad2D
 
 
@@ -40,16 +40,16 @@ class _Pool2D(Layer):
                                                        name=name)
 
     def label(self):
-        s = self.strides[0] if self.strides[0] == self.strides[1] else f"{self.strides[0]}×{self.strides[1]}"
+        s = stride_text(self.strides)
         pad = "" if self.padding == "valid" else f", {self.padding}"
         return f"{self.words['en']} pool {self.pool[0]}×{self.pool[1]} / {s}{pad}"
 
     def brief(self, lang):
         window = f"{self.pool[0]}×{self.pool[1]}"
-        stride = self.strides[0]
+        stride = stride_text(self.strides) if tuple(self.strides) != (1, 1) else ""
         if lang == "ko":
-            return f"{window} {self.words['ko']} 풀링" + (f", 스트라이드 {stride}" if stride > 1 else "")
-        return f"{window} {self.words['en']} pool" + (f", stride {stride}" if stride > 1 else "")
+            return f"{window} {self.words['ko']} 풀링" + (f", 스트라이드 {stride}" if stride else "")
+        return f"{window} {self.words['en']} pool" + (f", stride {stride}" if stride else "")
 
     def doc_facts(self, node, graph):
         f = window_2d_facts(graph, node, self.pool, self.strides, (1, 1), self.padding)

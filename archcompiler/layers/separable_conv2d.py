@@ -66,17 +66,17 @@ class SeparableConv2D(Layer):
     def label(self):
         s = stride_text(self.stride)
         extra = f", ×{self.depth_multiplier} per channel" if self.depth_multiplier > 1 else ""
-        extra += f", dilation {self.dilation[0]}" if self.dilation != (1, 1) else ""
+        extra += f", dilation {stride_text(self.dilation)}" if tuple(self.dilation) != (1, 1) else ""
         act = activation_suffix(self.activation)
         return (f"separable conv {self.kernel[0]}×{self.kernel[1]}, {self.filters} filters, stride {s}, "
                 f"{self.padding}{extra}{act}")
 
     def brief(self, lang):
         k = f"{self.kernel[0]}×{self.kernel[1]}"
-        stride = self.stride[0] > 1
+        stride = tuple(self.stride) != (1, 1)
         if lang == "ko":
-            return f"{k} 분리 합성곱 {self.filters}" + (f", 스트라이드 {self.stride[0]}" if stride else "")
-        return f"{k} separable conv, {self.filters}" + (f", stride {self.stride[0]}" if stride else "")
+            return f"{k} 분리 합성곱 {self.filters}" + (f", 스트라이드 {stride_text(self.stride)}" if stride else "")
+        return f"{k} separable conv, {self.filters}" + (f", stride {stride_text(self.stride)}" if stride else "")
 
     def doc_facts(self, node, graph):
         f = window_2d_facts(graph, node, self.kernel, self.stride, self.dilation, self.padding)
