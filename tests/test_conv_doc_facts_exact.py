@@ -297,5 +297,13 @@ outputs: [s, u_s]
         "use_bias": True, "dilation": (2, 2), "activation": "linear", "params": 137, "params_ok": True,
         "full_weights": 6 * 6 * 5, "positions": 12, "depthwise_macs": 12 * 12 * 6, "pointwise_macs": 12 * 12 * 5}
     assert s["saving"] == pytest.approx(180 / 132)
+    plain = _facts_of("""
+name: plain
+inputs:
+  x: {shape: [5, 5, 2]}
+layers:
+  - {type: depthwise_conv2d, name: d, kernel: 3}
+""")["d"]
+    assert (plain["activation"], plain["bias"], plain["oc"], plain["saving"]) == ("linear", 2, 2, 2.0)
     u = f["u_s"]  # rows unknown: no positions, no MACs to compare
     assert (u["positions"], u["depthwise_macs"], u["pointwise_macs"]) == (None, None, None)
