@@ -303,7 +303,12 @@ inputs:
   x: {shape: [5, 5, 2]}
 layers:
   - {type: depthwise_conv2d, name: d, kernel: 3}
-""")["d"]
-    assert (plain["activation"], plain["bias"], plain["oc"], plain["saving"]) == ("linear", 2, 2, 2.0)
+  - {type: depthwise_conv2d, name: same, kernel: 3, padding: same}
+  - {type: separable_conv2d, name: sep_same, filters: 2, kernel: 3, padding: same}
+""")
+    assert (plain["d"]["activation"], plain["d"]["bias"], plain["d"]["oc"], plain["d"]["saving"]) == (
+        "linear", 2, 2, 2.0)
+    assert [(plain[n]["mode"], plain[n]["axes"][0]["pad"]) for n in ("same", "sep_same")] == [
+        ("same", (1, 1)), ("same", (1, 1))]
     u = f["u_s"]  # rows unknown: no positions, no MACs to compare
     assert (u["positions"], u["depthwise_macs"], u["pointwise_macs"]) == (None, None, None)
