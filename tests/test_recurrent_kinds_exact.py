@@ -174,7 +174,8 @@ def test_call_passes_initial_states():
     lay = layer("lstm", units=3)
     assert lay.call(fake, ["x"]) == "out"
     assert lay.call(fake, ["x", "h", "c"]) == "out"
-    assert seen == [(("x",), {}), (("x",), {"initial_state": ["h", "c"]})]
+    assert layer("gru", units=3).call(fake, ["x", "h"]) == "out"
+    assert seen == [(("x",), {}), (("x",), {"initial_state": ["h", "c"]}), (("x",), {"initial_state": ["h"]})]
 
 
 # --- doc_facts ------------------------------------------------------------------------------------------------
@@ -254,3 +255,32 @@ def test_one_unit_step_only_for_the_standard_activations():
     assert layer("gru", units=2, activation="relu").one_unit_step() is None
     assert layer("gru", units=2, gate_activation="hard_sigmoid").one_unit_step() is None
     assert layer("simple_rnn", units=2).one_unit_step() is None
+
+
+PLAIN = """
+name: plain
+inputs:
+  x: {shape: [null, 3]}
+layers:
+  - {type: simple_rnn, name: r, units: 2, return_state: true, go_backwards: true}
+outputs: [r]
+"""
+
+
+def test_doc_facts_of_a_simple_rnn_read_as_a_model_output():
+    f = _facts(PLAIN)["r"]
+    # one gate, one bias set: k·m + k·k + k = 6 + 4 + 2 = 12
+    assert (f["gates"], f["biases"], f["per_gate"], f["per_direction"], f["params"], f["params_ok"]) == (
+        1, 1, 12, 12, 12, True)
+    assert (f["gate_activation"], f["reset_after"], f["unit_forget_bias"], f["step"]) == (None, None, None, None)
+    assert (f["kernel_shape"], f["recurrent_shape"], f["steps"], f["in"], f["out"]) == (
+        (3, 2), (2, 2), None, (None, 3), (2,))
+    # no layer reads the output, but the model returns it
+    assert (f["output_used"], f["state_readers"], f["state_outputs"], f["go_backwards"]) == (True, [], ["h"], True)
+    assert (f["o"], f["v_layer"], f["v_bias"]) == (None, None, None)
+
+
+def test_the_built_in_kinds_take_up_to_four_initial_states():
+    # the sequence, then a bidirectional LSTM's four states (h, c per direction)
+    assert {KINDS[k].max_inputs for k in ("simple_rnn", "lstm", "gru")} == {5}
+    assert {KINDS[k].family for k in ("simple_rnn", "lstm", "gru")} == {"recurrent"}
