@@ -195,6 +195,9 @@ def test_multi_head_attention_settles_its_head_width():
     assert m.settle([(3, 12)]).key_dim == 3
     assert m.settle([(3, 12), (5, 7)]).key_dim == 3
     assert m.key_dim is None  # a copy, not the layer itself
+    assert type(m.settle([(3, 12)]).key_dim) is int  # a whole head width (Keras' key_dim), not 3.0
+    # the width is the last axis whatever the rank: a wrong rank is infer's refusal, not a crash here
+    assert m.settle([(12,)]).key_dim == 3 and m.settle([(2, 5, 12)]).key_dim == 3
     fixed = layer("multi_head_attention", heads=5, key_dim=2)
     assert fixed.settle([(3, 12)]) is fixed and fixed.settle([]) is fixed
     for inputs in ([], [()], [(3, None)]):
