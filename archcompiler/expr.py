@@ -295,11 +295,13 @@ def substitute(value: str, names: Mapping[str, Any]):
     whole = _PLACEHOLDER.fullmatch(value.strip())
     if whole:
         return evaluate(whole.group(1), names)
-    if "${" in value and not _PLACEHOLDER.search(value):
+    if "${" in _PLACEHOLDER.sub("", value):  # one left open, even after others that close
         raise ExprError(f"unclosed '${{' in '{value}'", code="E-EXPR-SYNTAX")
 
     def piece(m: re.Match) -> str:
         result = evaluate(m.group(1), names)
+        if result is None:  # text never reads 'None': null is written as YAML writes it
+            return "null"
         return str(result).lower() if isinstance(result, bool) else str(result)
 
     return _PLACEHOLDER.sub(piece, value)

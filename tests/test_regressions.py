@@ -254,3 +254,19 @@ def test_briefs_and_labels_show_both_axes_of_a_stride(kind, fields, en, ko):
     assert axes in layer.label() and ko in layer.brief("ko")
     if "dilation" not in fields:  # the English brief names no dilation
         assert en in layer.brief("en")
+
+
+def test_an_unclosed_placeholder_after_a_closed_one_is_an_error():
+    """'a${b}${c' once passed with the open '${c' left in the text, since something else closed."""
+    from archcompiler.expr import ExprError, substitute
+
+    with pytest.raises(ExprError, match="unclosed"):
+        substitute("a${b}${c", {"b": 1, "c": 2})
+    assert substitute("a${b}c", {"b": 1}) == "a1c"
+
+
+def test_null_is_written_into_text_as_yaml_writes_it():
+    from archcompiler.expr import substitute
+
+    assert substitute("x${n}", {"n": None}) == "xnull"
+    assert substitute("${n}", {"n": None}) is None
