@@ -88,9 +88,9 @@ def test_reshape_refusals():
     assert refusal("reshape", [(4, 6)], shape=[-2, -12]) == several
     assert refusal("reshape", [(4, 6)], shape=[-2, 12]) == several  # −2 is no size, even when the product fits
     assert refusal("reshape", [(4, 6)], shape=[5, -1]) == (
-        "cannot reshape (4, 6) (24 values) into [5, -1]", "shape", "", "E-SHAPE")
+        "cannot reshape (4, 6) (24 values) into (5, -1)", "shape", "", "E-SHAPE")
     assert refusal("reshape", [(4, 6)], shape=[5, 5]) == (
-        "cannot reshape (4, 6) (24 values) into [5, 5]", "shape", "", "E-SHAPE")
+        "cannot reshape (4, 6) (24 values) into (5, 5)", "shape", "", "E-SHAPE")
 
 
 # --- merges ----------------------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ class Reshape(Layer):
         known = product(d for d in target if d != -1)
         if -1 in target:
             if total % known:
-                raise ShapeError(f"cannot reshape {fmt_shape(shape)} ({total} values) into {self.shape}", field="shape")
+                raise ShapeError(f"cannot reshape {fmt_shape(shape)} ({total} values) into {fmt_shape(self.shape)}", field="shape")
             target[target.index(-1)] = total // known
         elif known != total:
-            raise ShapeError(f"cannot reshape {fmt_shape(shape)} ({total} values) into {self.shape}", field="shape")
+            raise ShapeError(f"cannot reshape {fmt_shape(shape)} ({total} values) into {fmt_shape(self.shape)}", field="shape")
         return Inferred([tuple(target)])
 
     def keras(self, keras, name):
