@@ -195,6 +195,7 @@ def test_take():
     assert figures("take", [(7, 8, 3)], index=1, axis=-3) == ([(8, 3)], 0, 0, 0)
     assert figures("take", [(7, 8, 3)], index=1, axis=3) == ([(7, 8)], 0, 0, 0)
     assert figures("take", [(None, 8)], index=5) == ([(8,)], 0, 0, 0)
+    assert figures("take", [(None, 8)], index=0) == ([(8,)], 0, 0, 0)
     assert refusal("take", [(7, 8)], index=7) == (
         "index 7 is outside the 7 positions of axis 1", "index", "", "E-SHAPE")
     assert refusal("take", [(7, 8)], index=-8) == (
@@ -251,6 +252,7 @@ name: seq
 inputs:
   ids: {shape: [6], dtype: int32}
   tgt: {shape: [4], dtype: int32}
+  free: {shape: [null], dtype: int32}
 layers:
   - {type: embedding, name: emb, vocab: 50, dim: 8, tied: true, mask_zero: true, inputs: [ids]}
   - {type: position_embedding, name: pos, length: 10}
@@ -262,9 +264,12 @@ layers:
   - {type: take, name: second, index: 1, inputs: [ct]}
   - {type: take, name: width, index: 1, axis: 2, inputs: [ct]}
   - {type: tied_embedding, name: temb, inputs: [tgt, emb.table]}
+  - {type: tied_dense, name: head2, inputs: [temb, emb.table]}
+  - {type: take, name: first, index: 0, inputs: [temb]}
   - {type: slice, name: sl2, start: 2, stop: 6, axis: -1, inputs: [temb]}
-  - {type: embedding, name: plain, vocab: 7, dim: 2, inputs: [tgt]}
-outputs: [head, cls, second, width, sl2, plain]
+  - {type: embedding, name: plain, vocab: 7, dim: 2, inputs: [free]}
+  - {type: position_embedding, name: pos2, length: 5}
+outputs: [head, cls, second, width, sl2, head2, first, pos2]
 """
 
 
@@ -278,12 +283,15 @@ def test_doc_facts_of_embeddings():
     f = _facts()
     assert f["emb"] == {"in": (6,), "out": (6, 8), "vocab": 50, "dim": 8, "steps": 6, "params": 400,
                         "params_ok": True, "mask_zero": True, "source": "ids", "tied": True,
-                        "sharers": ["head", "temb"]}
-    assert f["plain"] == {"in": (4,), "out": (4, 2), "vocab": 7, "dim": 2, "steps": 4, "params": 14,
-                          "params_ok": True, "mask_zero": False, "source": "tgt", "tied": False, "sharers": []}
+                        "sharers": ["head", "temb", "head2"]}
+    assert f["plain"] == {"in": (None,), "out": (None, 2), "vocab": 7, "dim": 2, "steps": None, "params": 14,
+                          "params_ok": True, "mask_zero": False, "source": "free", "tied": False, "sharers": []}
     assert f["head"] == {"in": (6, 8), "out": (6, 50), "vocab": 50, "dim": 8, "owner": "emb", "saved": 400,
                          "bias_saved": 50, "params": 0, "activation": "softmax", "owner_params": 400,
                          "source": "sl"}
+    assert f["head2"] == {"in": (4, 8), "out": (4, 50), "vocab": 50, "dim": 8, "owner": "emb", "saved": 400,
+                          "bias_saved": 50, "params": 0, "activation": "linear", "owner_params": 400,
+                          "source": "temb"}
     assert f["temb"] == {"in": (4,), "out": (4, 8), "vocab": 50, "dim": 8, "owner": "emb", "saved": 400,
                          "source": "tgt", "params": 0}
 
@@ -292,8 +300,11 @@ def test_doc_facts_of_positions():
     f = _facts()
     assert f["pos"] == {"in": (6, 8), "out": (6, 8), "steps": 6, "d": 8, "length": 10, "params": 80,
                         "params_ok": True, "unused_rows": 4}
+    assert f["pos2"] == {"in": (None, 2), "out": (None, 2), "steps": None, "d": 2, "length": 5, "params": 10,
+                         "params_ok": True, "unused_rows": None}
     assert f["pe"] == {"in": (6, 8), "out": (6, 8), "steps": 6, "d": 8, "scale": False, "sqrt_d": math.sqrt(8),
                        "half": 4, "params": 0}
+    assert type(f["pe"]["half"]) is int
     assert f["ct"] == {"in": (6, 8), "out": (7, 8), "steps": 6, "d": 8, "params": 8, "params_ok": True,
                        "readers": ["cls"]}
 
@@ -306,5 +317,7 @@ def test_doc_facts_of_take_and_slice():
                            "sequence": True, "class_token": None}
     assert f["width"] == {"in": (7, 8), "out": (7,), "index": 1, "axis": 2, "length": 8, "source": "ct",
                           "sequence": False, "class_token": None}
+    assert f["first"] == {"in": (4, 8), "out": (8,), "index": 0, "axis": 1, "length": 4, "source": "temb",
+                          "sequence": True, "class_token": None}
     assert f["sl"] == {"in": (7, 8), "out": (6, 8), "start": 1, "stop": None, "axis": 1, "length": 7, "kept": 6}
     assert f["sl2"] == {"in": (4, 8), "out": (4, 4), "start": 2, "stop": 6, "axis": -1, "length": 8, "kept": 4}
