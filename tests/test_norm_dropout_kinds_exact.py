@@ -180,6 +180,15 @@ def test_layer_scale_doc_facts():
     f = facts(SCALES, "g2")  # through a dropout to a dense layer
     assert (f["c"], f["init"], f["params"], f["feeds_add"]) == (8, 1e-6, 8, False)
     assert facts(SCALES, "g3")["feeds_add"] is True  # read by an add and a dense layer
+    spec = """
+name: maps
+inputs:
+  x: {shape: [2, 3, 8]}
+layers:
+  - {type: layer_scale, name: g}
+"""
+    f = facts(spec, "g")  # the channels are the last axis
+    assert (f["c"], f["params"], f["params_ok"], f["feeds_add"]) == (8, 8, True, False)
 
 
 # --- lrn --------------------------------------------------------------------------------------------------

@@ -390,7 +390,10 @@ layers:
   - {type: conv1d_transpose, name: u, inputs: [s], filters: 6, kernel: 3, stride: 2, padding: same,
      output_padding: 1, use_bias: false}
   - {type: conv1d_transpose, name: z, inputs: [s], filters: 6, kernel: 3}
-outputs: [t, w, v, u, z]
+  - {type: conv2d_transpose, name: e, inputs: [x], filters: 2, kernel: 3, padding: same}
+  - {type: conv2d_transpose, name: n, inputs: [x], filters: 2, kernel: 2, padding: same, output_padding: 0}
+  - {type: conv2d_transpose, name: d, inputs: [x], filters: 2, kernel: 3, dilation: 2}
+outputs: [t, w, v, u, z, e, n, d]
 """
 
 
@@ -416,3 +419,23 @@ def test_transposed_convolution_doc_facts():
     z = f["z"]
     assert (z["axes"], z["grows"], z["bias"], z["params"]) == (
         [{"n": None, "k": 3, "s": 1, "p": None, "extra": 0, "out": None, "ok": False}], False, 6, 78)
+    # 'same', stride 1: as large as the input (no output_padding: no extra to tell)
+    e = f["e"]
+    assert (e["axes"][0], e["grows"], e["out"]) == (
+        {"n": 4, "k": 3, "s": 1, "p": None, "extra": None, "out": 4, "ok": True}, False, (4, 4, 2))
+    # 'same' with an even kernel and output_padding 0: one row and column fewer
+    n = f["n"]
+    assert (n["axes"][1], n["grows"], n["out"]) == (
+        {"n": 4, "k": 2, "s": 1, "p": 0, "extra": 0, "out": 3, "ok": True}, False, (3, 3, 2))
+    # a dilated 3×3 window spans 5: (4 − 1) + 5 = 8
+    assert f["d"]["axes"] == [{"n": 4, "k": 5, "s": 1, "p": None, "extra": 0, "out": 8, "ok": True}] * 2
+    assert (f["d"]["kernel"], f["d"]["grows"]) == ([5, 5], True)
+    wide = """
+name: wide
+inputs:
+  x: {shape: [4, null, 3]}
+layers:
+  - {type: conv2d_transpose, name: t, filters: 2, kernel: 3}
+"""
+    f = all_facts(wide)["t"]
+    assert (f["positions"], f["out"], f["grows"], f["params_ok"]) == (None, (6, None, 2), False, True)
