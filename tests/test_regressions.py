@@ -270,3 +270,25 @@ def test_null_is_written_into_text_as_yaml_writes_it():
 
     assert substitute("x${n}", {"n": None}) == "xnull"
     assert substitute("${n}", {"n": None}) is None
+
+
+def test_a_recurrent_layer_read_by_a_tied_projection_documents_without_error():
+    """doc_facts once asked the tied projection for the units only a dense layer has (AttributeError)."""
+    from archcompiler.emit.docs import render_doc
+    from archcompiler.source import load_yaml
+
+    text = """
+name: tied_lm
+inputs: {tokens: {shape: [12], dtype: int32}}
+layers:
+  - {type: embedding, name: emb, vocab: 50, dim: 16, tied: true}
+  - {type: lstm, name: rnn, units: 16, return_sequences: true}
+  - {type: tied_dense, name: logits, inputs: [rnn, emb.table]}
+"""
+    from archcompiler.emit.docs import context
+
+    graph = graph_from_yaml(load_yaml(text), Path("<spec>"))
+    for lang in ("en", "ko"):
+        ctx = context(graph)
+        doc = render_doc(graph, lang, ctx)
+        assert ctx["doc"].fallbacks == [] and "`logits`" in doc

@@ -118,6 +118,8 @@ class RecurrentLayer(Layer):
                       "shape": graph.nodes[r.node].shapes[r.index]} for r in node.inputs[1:]]
         names = node.output_names
         dense = graph.next_dense(node)
+        if dense is not None and not dense.params:  # a tied projection: its V is the embedding's table, counted there
+            dense = None
         # who reads the sequence output (index 0) and who only the final states (an encoder's)
         readers = [c.name for c in graph.consumers(node.name)
                    if any(r.node == node.name and r.index == 0 for r in c.inputs)]
