@@ -292,3 +292,25 @@ layers:
         ctx = context(graph)
         doc = render_doc(graph, lang, ctx)
         assert ctx["doc"].fallbacks == [] and "`logits`" in doc
+
+
+def test_taking_feature_zero_is_not_called_the_class_token_read_out():
+    """A take of index 0 along the feature axis (axis 2) below a class token was reported as its read-out."""
+    from archcompiler.analysis import Analysis
+    from archcompiler.source import load_yaml
+
+    text = """
+name: tokens
+inputs: {x: {shape: [4, 8]}}
+layers:
+  - {type: class_token, name: cls}
+  - {type: take, name: feature0, index: 0, axis: 2}
+  - {type: take, name: first, inputs: cls, index: 0}
+  - {type: concat, name: both, inputs: [feature0, first], axis: -1}
+"""
+    graph = graph_from_yaml(load_yaml(text), Path("<spec>"))
+    analysis = Analysis(graph)
+    facts = graph.nodes["cls"].layer.doc_facts(graph.nodes["cls"], analysis)
+    assert facts["readers"] == ["first"]
+    assert graph.nodes["feature0"].layer.doc_facts(graph.nodes["feature0"], analysis)["class_token"] is None
+    assert graph.nodes["first"].layer.doc_facts(graph.nodes["first"], analysis)["class_token"] == "cls"

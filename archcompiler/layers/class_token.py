@@ -36,8 +36,8 @@ class ClassToken(Layer):
         (ins,) = graph.input_shapes(node)
         from .take import Take
 
-        readers = [n.name for n in graph.nodes.values() if isinstance(n.layer, Take) and n.layer.index == 0
-                   and node.name in graph.ancestors(n.name)]
+        readers = [n.name for n in graph.nodes.values() if isinstance(n.layer, Take)
+                   and n.layer.reads_first_step(graph.input_shapes(n)[0]) and node.name in graph.ancestors(n.name)]
         return {"in": ins, "out": node.shape, "steps": ins[0], "d": ins[1], "params": node.params,
                 "params_ok": node.params == ins[1], "readers": readers}
 

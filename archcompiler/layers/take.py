@@ -39,6 +39,10 @@ class Take(Layer):
             raise ShapeError("a negative index needs a known length along the axis", field="index")
         return Inferred([shape[:k] + shape[k + 1:]])
 
+    def reads_first_step(self, shape) -> bool:
+        """Whether this takes position 0 of the sequence axis (where a class token sits), not of another axis."""
+        return self.index == 0 and axis_position(self.axis, len(shape)) == 0
+
     def keras(self, keras, name):
         return runtime(keras).Take(self.index, axis=self.axis, name=name)
 
@@ -61,7 +65,7 @@ def _first_class_token(graph, node) -> str | None:
     """The class token this read-out picks up: position 0 of a sequence one was put in front of."""
     from .class_token import ClassToken
 
-    if node.layer.index != 0:
+    if not node.layer.reads_first_step(graph.input_shapes(node)[0]):
         return None
     found = [a for a in graph.ancestors(node.name) if isinstance(graph.nodes[a].layer, ClassToken)]
     return found[0] if found else None
