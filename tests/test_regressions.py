@@ -314,3 +314,22 @@ layers:
     assert facts["readers"] == ["first"]
     assert graph.nodes["feature0"].layer.doc_facts(graph.nodes["feature0"], analysis)["class_token"] is None
     assert graph.nodes["first"].layer.doc_facts(graph.nodes["first"], analysis)["class_token"] == "cls"
+
+
+def test_a_dilated_transposed_convolution_counts_its_kernel_weights_not_its_span():
+    """doc_facts once counted the dilated span (5×5) as weights: 600 where the layer has 3·3·3·8 + 8 = 224."""
+    from archcompiler.analysis import Analysis
+    from archcompiler.source import load_yaml
+
+    text = """
+name: up
+inputs: {x: {shape: [4, 4, 3]}}
+layers:
+  - {type: conv2d_transpose, name: up, filters: 8, kernel: 3, dilation: 2}
+"""
+    graph = graph_from_yaml(load_yaml(text), Path("<spec>"))
+    node = graph.nodes["up"]
+    facts = node.layer.doc_facts(node, Analysis(graph))
+    assert node.params == 3 * 3 * 3 * 8 + 8
+    assert (facts["window"], facts["weights"], facts["params_ok"]) == (9, 216, True)
+    assert [a["k"] for a in facts["axes"]] == [5, 5] and node.shape == (8, 8, 8)  # the span sets the size

@@ -213,7 +213,7 @@ def test_upsampling():
         "UpSampling2D", ((3, 3),), {"interpolation": "bilinear", "name": "U"})
     assert words(layer("upsampling2d")) == ("upsample ×2", "upsample ×2", "업샘플링 ×2")
     assert words(layer("upsampling2d", size=3, interpolation="bilinear")) == (
-        "upsample ×3, bilinear", "upsample ×3", "업샘플링 ×3")
+        "upsample ×3, bilinear", "upsample ×3, bilinear", "업샘플링 ×3, 쌍선형 보간")
     assert layer("upsampling2d", size=[2, 3]).label() == "upsample ×2×3"
     assert layer("upsampling2d").default_name() == "up_sampling2d"
     spec = """
@@ -429,7 +429,7 @@ def test_transposed_convolution_doc_facts():
         {"n": 4, "k": 2, "s": 1, "p": 0, "extra": 0, "out": 3, "ok": True}, False, (3, 3, 2))
     # a dilated 3×3 window spans 5: (4 − 1) + 5 = 8
     assert f["d"]["axes"] == [{"n": 4, "k": 5, "s": 1, "p": None, "extra": 0, "out": 8, "ok": True}] * 2
-    assert (f["d"]["kernel"], f["d"]["grows"]) == ([5, 5], True)
+    assert (f["d"]["kernel"], f["d"]["grows"]) == ([3, 3], True)  # the weights are the 3×3 kernel's
     wide = """
 name: wide
 inputs:

@@ -17,6 +17,7 @@ from .base import (
     need_rank,
     product,
 )
+from .windows import stride_text
 
 NonNegative = Annotated[int, Field(ge=0)]
 OutputPadding2D = Annotated[Union[NonNegative, tuple[NonNegative, NonNegative]],
@@ -85,29 +86,37 @@ class _Transposed(Layer):
             extra = (max(ek, s) - ek if p is None else p) if self.padding == "valid" else p
             axes.append({"n": n, "k": ek, "s": s, "p": p, "extra": extra, "out": out,
                          "ok": None not in (n, out) and out == transposed_length(n, k, s, self.padding, p, d)})
-        c, window = ins[-1], product(a["k"] for a in axes)
+        # the weights are the kernel's; a dilation only spreads them (a["k"] is the span, for the size)
+        kernel = [k for k, _, _, _ in self._axes()]
+        c, window = ins[-1], product(kernel)
         weights, bias = window * c * self.filters, (self.filters if self.use_bias else 0)
         return {"in": ins, "out": node.shape, "c": c, "filters": self.filters, "axes": axes,
                 "square": len(axes) == 2 and axes[0] == axes[1], "padding": self.padding,
-                "kernel": [a["k"] for a in axes], "window": window, "weights": weights, "bias": bias,
+                "kernel": kernel, "window": window, "weights": weights, "bias": bias,
                 "use_bias": self.use_bias, "params": node.params,
                 "positions": None if None in ins[:-1] else product(ins[:-1]), "params_ok": weights + bias == node.params,
                 "activation": self.activation or "linear", "image": self.rank == 2,
                 "grows": all(a["out"] is not None and a["n"] is not None and a["out"] > a["n"] for a in axes)}
 
+    def _stride_text(self) -> str:
+        """The stride as a label shows it: '2', or '1×2' when the axes differ."""
+        strides = [a[1] for a in self._axes()]
+        return stride_text(strides) if len(strides) == 2 else str(strides[0])
+
     def label(self):
         k = "×".join(str(a[0]) for a in self._axes())
-        s = self._axes()[0][1]
+        s = self._stride_text()
         op = f", output padding {self.output_padding}" if self.output_padding is not None else ""
         act = activation_suffix(self.activation)
         return f"transposed conv {k}, {self.filters} filters, stride {s}, {self.padding}{op}{act}"
 
     def brief(self, lang):
         k = "×".join(str(a[0]) for a in self._axes())
-        s = self._axes()[0][1]
+        strided = any(a[1] > 1 for a in self._axes())
+        s = self._stride_text()
         if lang == "ko":
-            return f"{k} 전치 합성곱 {self.filters}" + (f", 스트라이드 {s}" if s > 1 else "")
-        return f"{k} transposed conv, {self.filters}" + (f", stride {s}" if s > 1 else "")
+            return f"{k} 전치 합성곱 {self.filters}" + (f", 스트라이드 {s}" if strided else "")
+        return f"{k} transposed conv, {self.filters}" + (f", stride {s}" if strided else "")
 
 
 class Conv2DTranspose(_Transposed):

@@ -26,11 +26,14 @@ class UpSampling2D(Layer):
         return keras.layers.UpSampling2D(self.size, interpolation=self.interpolation, name=name)
 
     def label(self):
-        return f"upsample ×{self.size[0]}" + (f"×{self.size[1]}" if self.size[0] != self.size[1] else "") + \
-            (f", {self.interpolation}" if self.interpolation != "nearest" else "")
+        return self.brief("en")
 
     def brief(self, lang):
-        return ("업샘플링 ×" if lang == "ko" else "upsample ×") + str(self.size[0])
+        size = f"×{self.size[0]}" + (f"×{self.size[1]}" if self.size[0] != self.size[1] else "")
+        if lang == "ko":
+            return f"업샘플링 {size}" + (", 쌍선형 보간" if self.interpolation == "bilinear" else
+                                         f", {self.interpolation}" if self.interpolation != "nearest" else "")
+        return f"upsample {size}" + (f", {self.interpolation}" if self.interpolation != "nearest" else "")
 
     def doc_facts(self, node, graph):
         (ins,) = graph.input_shapes(node)

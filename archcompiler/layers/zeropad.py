@@ -68,7 +68,8 @@ class ZeroPad1D(Layer):
         return keras.layers.ZeroPadding1D(pads_1d(self.padding), name=name)
 
     def label(self):
-        return f"zero pad {self.padding}"
+        a, b = pads_1d(self.padding)
+        return f"zero pad {a}" if a == b else f"zero pad ({a},{b})"
 
     def brief(self, lang):
         return ("제로 패딩" + self.label()[len("zero pad"):]) if lang == "ko" else self.label()
