@@ -6,45 +6,11 @@ docs explain them with (``doc_facts``)."""
 import math
 
 import pytest
+from kind_stand_in import FakeKeras, infer, layer, refusal
 
 import archcompiler
 from archcompiler.analysis import Analysis
-from archcompiler.layers import KINDS, ShapeError
-
-
-class Call:
-    def __init__(self, cls, args, kwargs):
-        self.cls, self.args, self.kwargs = cls, args, kwargs
-
-    def __eq__(self, other):
-        return (self.cls, self.args, self.kwargs) == other
-
-    def __repr__(self):
-        return f"Call({self.cls!r}, {self.args!r}, {self.kwargs!r})"
-
-
-class FakeLayers:
-    def __getattr__(self, cls):
-        return lambda *args, **kwargs: Call(cls, args, kwargs)
-
-
-class FakeKeras:
-    layers = FakeLayers()
-
-
-def layer(kind, **fields):
-    return KINDS[kind].model_validate({"type": kind, **fields})
-
-
-def infer(kind, shapes, **fields):
-    return layer(kind, **fields).infer(shapes)
-
-
-def refusal(kind, shapes, **fields):
-    with pytest.raises(ShapeError) as info:
-        infer(kind, shapes, **fields)
-    e = info.value
-    return e.message, e.field, e.hint, e.code
+from archcompiler.layers import ShapeError
 
 
 def record(*args, **kwargs):

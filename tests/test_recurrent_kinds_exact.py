@@ -4,35 +4,11 @@ refusal, labels and briefs, output names, the Keras call (through a recording st
 explain them with (``doc_facts``) on small graphs."""
 
 import pytest
+from kind_stand_in import FakeKeras, layer, refusal
 
 import archcompiler
 from archcompiler.analysis import Analysis
 from archcompiler.layers import KINDS
-from archcompiler.layers.base import ShapeError
-
-
-class Call:
-    def __init__(self, cls, args, kwargs):
-        self.cls, self.args, self.kwargs = cls, args, kwargs
-
-    def __eq__(self, other):
-        return (self.cls, self.args, self.kwargs) == other
-
-    def __repr__(self):
-        return f"Call({self.cls!r}, {self.args!r}, {self.kwargs!r})"
-
-
-class FakeLayers:
-    def __getattr__(self, cls):
-        return lambda *args, **kwargs: Call(cls, args, kwargs)
-
-
-class FakeKeras:
-    layers = FakeLayers()
-
-
-def layer(kind, **fields):
-    return KINDS[kind].model_validate({"type": kind, **fields})
 
 
 def figures(kind, shapes, **fields):
@@ -72,12 +48,6 @@ def test_initial_states_are_accepted_when_they_fit():
     assert figures("lstm", [(7, 6), (5,), (5,)], units=5)[0] == [(5,)]
     assert figures("gru", [(7, 6), (5,), (5,)], units=5, bidirectional=True)[0] == [(10,)]
     assert figures("simple_rnn", [(7, 6), (5,)], units=5)[0] == [(5,)]
-
-
-def refusal(kind, shapes, **fields):
-    with pytest.raises(ShapeError) as e:
-        layer(kind, **fields).infer(shapes)
-    return e.value.message, e.value.field, e.value.hint, e.value.code
 
 
 def test_refusals():
