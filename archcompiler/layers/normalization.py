@@ -30,7 +30,7 @@ class Normalization(Layer):
         rank = len(shape) + 1
         out = []
         for a in axes:
-            if a == 0 or not -rank <= a < rank:
+            if a == 0 or not -rank < a < rank:  # -rank is the batch axis too
                 raise ShapeError(f"axis {a} is not a feature axis of an input of rank {rank - 1} "
                                  f"(the batch axis is 0)", field="axis")
             out.append((a if a > 0 else rank + a) - 1)
