@@ -333,3 +333,16 @@ layers:
     assert node.params == 3 * 3 * 3 * 8 + 8
     assert (facts["window"], facts["weights"], facts["params_ok"]) == (9, 216, True)
     assert [a["k"] for a in facts["axes"]] == [5, 5] and node.shape == (8, 8, 8)  # the span sets the size
+
+
+def test_conv1d_label_shows_its_groups_dilation_and_activation():
+    """The English diagram line of a conv1d once dropped its activation, groups and dilation (conv2d's shows them),
+    and the Korean line its groups and dilation."""
+    from archcompiler.layers import KINDS
+
+    conv = KINDS["conv1d"].model_validate({"type": "conv1d", "filters": 8, "kernel": 3, "groups": 2, "dilation": 2,
+                                           "activation": "gelu", "padding": "causal"})
+    assert conv.label() == "conv1d 3, 8 filters, stride 1, causal, 2 groups, dilation 2, gelu"
+    assert conv.caption("ko") == "길이 3 1차원 합성곱 8, 2개 그룹, 팽창 2, GELU"
+    plain = KINDS["conv1d"].model_validate({"type": "conv1d", "filters": 8, "kernel": 3, "activation": "linear"})
+    assert (plain.label(), plain.caption("ko")) == ("conv1d 3, 8 filters, stride 1, valid", "길이 3 1차원 합성곱 8")

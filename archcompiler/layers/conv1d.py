@@ -2,7 +2,8 @@
 
 from typing import ClassVar, Literal
 
-from .base import Activation, Inferred, Layer, PositiveInt, ShapeError, conv_output_length, need_rank
+from .base import (Activation, Inferred, Layer, PositiveInt, ShapeError, activation_suffix, conv_output_length,
+                   need_rank)
 from .windows import axis_facts, check_stride_with_dilation, same_pad
 
 
@@ -49,12 +50,17 @@ class Conv1D(Layer):
                                    use_bias=self.use_bias, name=name)
 
     def label(self):
-        return f"conv1d {self.kernel}, {self.filters} filters, stride {self.stride}, {self.padding}"
+        extra = f", {self.groups} groups" if self.groups > 1 else ""
+        extra += f", dilation {self.dilation}" if self.dilation > 1 else ""
+        return (f"conv1d {self.kernel}, {self.filters} filters, stride {self.stride}, {self.padding}{extra}"
+                + activation_suffix(self.activation))
 
     def brief(self, lang):
         stride = self.stride > 1
-        if lang == "ko":
-            return f"길이 {self.kernel} 1차원 합성곱 {self.filters}" + (f", 스트라이드 {self.stride}" if stride else "")
+        if lang == "ko":  # the Korean diagram's line: what the English label says, groups and dilation too
+            return f"길이 {self.kernel} 1차원 합성곱 {self.filters}" + (f", 스트라이드 {self.stride}" if stride else "") \
+                + (f", {self.groups}개 그룹" if self.groups > 1 else "") \
+                + (f", 팽창 {self.dilation}" if self.dilation > 1 else "")
         return f"conv1d {self.kernel}, {self.filters}" + (f", stride {self.stride}" if stride else "")
 
     def doc_facts(self, node, graph):
