@@ -237,7 +237,8 @@ def test_rescaling_keras_call():
 def test_rescaling_label_and_brief():
     cases = [({"scale": 1 / 255}, "×0.003922"),
              ({"scale": 2, "offset": 0}, "×2"),
-             ({"scale": 1 / 127.5, "offset": -1}, "×0.007843 + -1"),
+             ({"scale": 1 / 127.5, "offset": -1}, "×0.007843 − 1"),
+             ({"scale": 2, "offset": -0.25}, "×2 − 0.25"),
              ({"scale": 0.5, "offset": 1}, "×0.5 + 1"),
              ({"scale": [0.5, 0.25, 2]}, "×[0.5, 0.25, 2]"),
              ({"scale": [0.5, 0.25], "offset": [0, 0]}, "×[0.5, 0.25]"),

@@ -38,8 +38,12 @@ class Rescaling(Layer):
     def label(self):
         def text(v):
             return "[" + ", ".join(f"{x:.4g}" for x in v) + "]" if isinstance(v, list) else f"{v:.4g}"
-        return f"×{text(self.scale)}" + (f" + {text(self.offset)}" if _values(self.offset) != [0] * len(
-            _values(self.offset)) else "")
+        offset = self.offset
+        if _values(offset) == [0] * len(_values(offset)):
+            return f"×{text(self.scale)}"
+        if not isinstance(offset, list) and offset < 0:  # − 1, not + -1
+            return f"×{text(self.scale)} − {text(-offset)}"
+        return f"×{text(self.scale)} + {text(offset)}"
 
     def brief(self, lang):
         return self.label()
