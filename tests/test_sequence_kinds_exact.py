@@ -195,10 +195,14 @@ def test_slice():
     assert figures("slice", [(None, 8)], start=1, stop=4) == ([(3, 8)], 0, 0, 0)
     assert refusal("slice", [(7, 8)], start=3, stop=3) == ("stop 3 is not after start 3", "stop", "", "E-SHAPE")
     assert refusal("slice", [(None, 8)], start=4, stop=2) == ("stop 2 is not after start 4", "stop", "", "E-SHAPE")
-    assert refusal("slice", [(7, 8)], start=7)[:2] == ("stop 7 is not after start 7", "stop")
+    assert refusal("slice", [(7, 8)], start=7) == ("start 7 is past the 7 positions of axis 1", "start", "", "E-SHAPE")
+    assert refusal("slice", [(7, 8)], start=9, stop=8)[:2] == ("start 9 is past the 7 positions of axis 1", "start")
+    assert refusal("slice", [(7, 8)], start=5, stop=5)[:2] == ("stop 5 is not after start 5", "stop")
     assert refusal("slice", [(7, 8)], stop=8) == ("stop 8 is past the 7 positions of axis 1", "stop", "", "E-SHAPE")
-    assert refusal("slice", [(7, 8)], start=9, stop=10, axis=1)[:2] == (
+    assert refusal("slice", [(7, 8)], start=2, stop=10, axis=1)[:2] == (
         "stop 10 is past the 7 positions of axis 1", "stop")
+    assert refusal("slice", [(7, 8)], start=9, stop=10, axis=1)[:2] == (
+        "start 9 is past the 7 positions of axis 1", "start")
     assert refusal("slice", [(7, 8)], axis=0)[:2] == (
         "axis 0 is the batch axis: the input has 2 axes after the batch axis", "axis")
     lay = layer("slice", start=1, stop=4, axis=2)

@@ -25,12 +25,13 @@ class Slice(Layer):
         k = axis_position(self.axis, len(shape))
         n = shape[k]
         stop = n if self.stop is None else self.stop
+        # start first: without a stop, the stop is the axis' length, which the user never wrote
+        if n is not None and self.start >= n:
+            raise ShapeError(f"start {self.start} is past the {n} positions of axis {self.axis}", field="start")
         if stop is not None and stop <= self.start:
             raise ShapeError(f"stop {stop} is not after start {self.start}", field="stop")
         if n is not None and stop > n:
             raise ShapeError(f"stop {stop} is past the {n} positions of axis {self.axis}", field="stop")
-        if n is not None and self.start >= n:
-            raise ShapeError(f"start {self.start} is past the {n} positions of axis {self.axis}", field="start")
         out = list(shape)
         out[k] = None if stop is None else stop - self.start
         return Inferred([tuple(out)])
