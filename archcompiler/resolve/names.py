@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import did_you_mean
-from ..expr import TensorView
+from ..expr import ExprError, TensorView
 from ..extends import entry_names
 from ..graph import Scope, TensorRef
 from ..source import YList
@@ -66,9 +66,16 @@ class NamesMixin:
         """The tensor an expression names: ``in`` (the entry's first input) or a layer above it."""
         if key == "in":
             refs = data.get("inputs")
-            if "inputs" in data and refs is not FAILED and refs is not None:
+            if refs is not None and refs is not FAILED:
                 first = refs if isinstance(refs, str) else (refs[0] if isinstance(refs, list) and refs else None)
-                ref = self._lookup(first, frame, None, "", quiet=True) if first is not None else None
+                if first is None:
+                    raise ExprError("'in' is the entry's first input, and its 'inputs' names none",
+                                    "list the layer it reads under 'inputs'", "E-INPUTS-COUNT")
+                mistakes: list[tuple] = []
+                ref = self._lookup(first, frame, None, "", lambda *args: mistakes.append(args))
+                if mistakes:  # said here, as the entry stops at this expression (a broken layer stays quiet)
+                    _, message, _, hint, code = mistakes[0]
+                    raise ExprError(f"in 'inputs': {message}", hint, code)
             else:
                 ref = previous
         elif key in frame.names or key in self.nodes:
@@ -101,9 +108,9 @@ class NamesMixin:
                               f"{path}.inputs") for k, r in enumerate(refs)]
         return None if any(f is None for f in found) else found
 
-    def _lookup(self, ref: str, frame: Frame, loc, path, quiet: bool = False) -> TensorRef | None:
-        """The tensor ``ref`` names; None, with the mistake reported unless ``quiet``."""
-        error = (lambda *args: None) if quiet else self.error
+    def _lookup(self, ref: str, frame: Frame, loc, path, report=None) -> TensorRef | None:
+        """The tensor ``ref`` names; None, with the mistake reported (to ``report`` where given)."""
+        error = report or self.error
         match = REF.match(str(ref))
         if not match:
             error(loc, f"'{ref}' is not a layer reference", path,

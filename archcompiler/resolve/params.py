@@ -78,6 +78,7 @@ class ParamsMixin:
     def _inputs(self, frame: Frame) -> list[str]:
         names = []
         for name, spec in self.raw["inputs"].items():
+            frame.names[name] = None  # until it is added: a reader of a broken input stays quiet, as for a layer
             data = self._subst(spec, frame.env, self.raw["inputs"], name, f"inputs.{name}")
             if data is FAILED:
                 continue
