@@ -39,7 +39,7 @@ MAX_REPEAT = 10_000
 NESTED_KEYS = {"body", "shortcut", "branches"}  # lists of entries, substituted when expanded
 SYNONYMS = {"conv": "conv2d", "convolution": "conv2d", "pool": "maxpool2d", "maxpool": "maxpool2d",
             "max_pool": "maxpool2d", "avgpool": "avgpool2d", "fc": "dense", "linear": "dense",
-            "bn": "batchnorm", "batch_norm": "batchnorm", "layer_norm": "layernorm", "rnn": "simple_rnn",
+            "bn": "batchnorm", "batch_norm": "batchnorm", "layer_norm": "layernorm",
             "mha": "multi_head_attention", "concatenate": "concat", "gap": "global_avgpool2d",
             "zeropad": "zeropad2d", "padding": "zeropad2d", "bahdanau": "additive_attention",
             "luong": "attention"}
@@ -165,18 +165,12 @@ class Resolver(ParamsMixin, ValuesMixin, NamesMixin, BlocksMixin, NodesMixin):
 
     # -- lists of entries
     def _sequence(self, entries, frame: Frame, previous: TensorRef | None, path: str) -> TensorRef | None:
-        if not isinstance(entries, list):
-            return previous
+        """A list of entries (the spec's validation made each one a mapping), each reading the one before."""
         for index, entry in enumerate(entries):
-            previous = self._entry(entry, frame, previous, f"{path}[{index}]",
-                                   entries.where(index) if isinstance(entries, YList) else None)
+            previous = self._entry(entry, frame, previous, f"{path}[{index}]")
         return previous
 
-    def _entry(self, raw, frame: Frame, previous, path, loc) -> TensorRef | None:
-        if not isinstance(raw, dict):
-            self.error(loc, "a layer entry must be a mapping such as {type: dense, units: 10}", path,
-                       code="E-ENTRY-NOT-MAPPING")
-            return previous
+    def _entry(self, raw, frame: Frame, previous, path) -> TensorRef | None:
         when = self._subst(raw.get("when", True), frame.env, raw, "when", f"{path}.when")
         if not isinstance(when, bool):
             if when is not FAILED:
@@ -214,10 +208,13 @@ class Resolver(ParamsMixin, ValuesMixin, NamesMixin, BlocksMixin, NodesMixin):
                 continue
             data[key] = value if key in NESTED_KEYS else self._subst(value, names, raw, key, f"{path}.{key}")
             if data[key] is FAILED:
-                return None
+                if "name" in raw:  # its name all the same, for its readers (below); a failed one fails alike
+                    data["name"] = self._subst(raw["name"], names, raw, "name", f"{path}.name")
+                break
+        failed = any(v is FAILED for v in data.values())
         if repeat and repeat[2] > 1 and "name" in data and not has_placeholder(raw.get("name")):
             data["name"] = f"{data['name']}_{repeat[1]}"
-        out = self._dispatch(raw, data, frame, previous, path, repeat)
+        out = None if failed else self._dispatch(raw, data, frame, previous, path, repeat)
         name = data.get("name")
         if out is None and isinstance(name, str) and name not in frame.names:
             frame.names[name] = None  # readers of a broken layer stay quiet: its own error says it all
