@@ -9,8 +9,16 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MUT=${MUT:-/tmp/archcompiler-mutation}
 PY=${PY:-$ROOT/.venv/bin/python}
 mkdir -p "$MUT"
-# the tracked and new files as they are now (mutmut's own mutants/ folder there is kept between runs)
-(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$MUT"
+# the tracked and new files as they are now (mutmut's own mutants/ folder there is kept between runs). Only the
+# files that changed are copied, stamped with the time of the copy: mutmut remakes a module's mutants when its
+# source is newer than them, and a working-tree time kept by the copy could be older (a change made while the
+# last run was making its mutants would then never be mutated)
+stage=$(mktemp -d)
+(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$stage"
+(cd "$stage" && find . -type f -print0) | while IFS= read -r -d '' f; do
+  cmp -s "$stage/$f" "$MUT/$f" || { mkdir -p "$(dirname "$MUT/$f")"; cp "$stage/$f" "$MUT/$f"; }
+done
+rm -rf "$stage"
 cd "$MUT"
 # mutmut remembers which tests reach which function for every test it has seen; a test changed since then
 # would keep its old reach (and a mutant it now kills could pass as a survivor), so learn them all again
