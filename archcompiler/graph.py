@@ -13,18 +13,20 @@ from .layers import Layer, Shape
 
 @dataclass(frozen=True)
 class Scope:
-    """One block instance (or one copy of a repeated layer) that a node belongs to.
+    """One block instance (or one copy of a repeated layer, residual or branches) that a node belongs to.
 
     Copies made by one ``repeat`` share ``group``; ``index`` counts them from 1 to ``count``,
     which lets a diagram draw the first copy once, labelled ×count."""
 
-    name: str  # the instance's name prefix, e.g. "conv2_block1"
-    block: str  # the block's name ("bottleneck"), or "" for a repeated plain layer
+    name: str  # the instance's name prefix, e.g. "conv2_block1"; a repeated entry's name without its ${...}
+    block: str  # the block's name ("bottleneck"), or "" for a copy of a repeated entry
     group: str
     index: int = 1
     count: int = 1
     # the block's arguments for this instance, as (name, value) pairs (for the docs); not part of equality
     args: tuple = field(default=(), compare=False)
+    # a copy of a repeated entry: the entry's kind (a layer kind, "residual" or "branches")
+    kind: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

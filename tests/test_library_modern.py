@@ -27,9 +27,6 @@ REFERENCES = {"densenet121": "DenseNet121", "mobilenet_v2": "MobileNetV2", "effi
 # squeeze-and-excitation (× ~0.5) and swish near 0 damp EfficientNet's signal block by block
 GAIN = {"efficientnet_b0": 2.5}
 SETS = {"efficientnet_b0": {"imagenet_rescaling": "false"}}  # as EfficientNetB0(weights=None) builds it
-# Keras' names differ on weightless layers only: Xception's middle-flow adds are add_3 … add_10 there,
-# block5_add … block12_add here
-WEIGHTED_NAMES_ONLY = {"xception"}
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
@@ -90,9 +87,9 @@ def test_same_network_as_keras_applications(pair):
     ref = {layer.name: layer for layer in reference.layers if layer.weights}
     mine = {layer.name: layer for layer in ours.layers if layer.weights}
     assert set(mine) == set(ref), (sorted(set(mine) - set(ref))[:5], sorted(set(ref) - set(mine))[:5])
-    if name not in WEIGHTED_NAMES_ONLY:  # every layer, the weightless too (activation_93, concatenate_1)
-        everything = ({layer.name for layer in model.layers[1:]} for model in (reference, ours))
-        assert next(everything) == next(everything)
+    # every layer, the weightless too (activation_93, concatenate_1, Xception's add_3 … add_10)
+    everything = ({layer.name for layer in model.layers[1:]} for model in (reference, ours))
+    assert next(everything) == next(everything)
     for layer_name, layer in ref.items():
         node = graph.nodes[layer_name]
         assert tuple(layer.output.shape[1:]) == node.shape, layer_name

@@ -541,12 +541,36 @@ layers:
 """
 
 
+# copies of a repeated residual and branches, reading ${i}: each copy's unnamed layers numbered on by Keras
+REPEATED_STRUCTURES = """
+name: repeated_structures
+params: {n: 3}
+inputs: {x: {shape: [8, 8, 16]}}
+layers:
+  - type: residual
+    repeat: "${n}"
+    body:
+      - {type: conv2d, filters: 16, kernel: "${2 * i - 1}", padding: same, activation: relu}
+      - {type: conv2d, name: "d${i}", filters: 16, kernel: 3, padding: same}
+  - type: branches
+    name: "br${i}"
+    repeat: 2
+    merge: concat
+    branches:
+      - [{type: conv2d, filters: "${4 * i}", kernel: 1}]
+      - [{type: maxpool2d, pool: 3, stride: 1, padding: same}]
+  - {type: global_avgpool2d}
+  - {type: dense, units: 10, activation: softmax}
+"""
+
+
 @pytest.fixture(scope="module")
 def shape_reading(tmp_path_factory):
     """The specs that read shapes, as files, and their programs."""
     folder = tmp_path_factory.mktemp("shape_reads")
     programs = {}
-    for name, text in (("inverted_net", INVERTED), ("unet_step", UNET), ("sequences", SEQUENCES)):
+    for name, text in (("inverted_net", INVERTED), ("unet_step", UNET), ("sequences", SEQUENCES),
+                       ("repeated_structures", REPEATED_STRUCTURES)):
         (folder / f"{name}.yaml").write_text(text)
         programs[name] = python_source(load_graph(str(folder / f"{name}.yaml")))
         (folder / f"{name}.py").write_text(programs[name])
@@ -563,7 +587,8 @@ def _program_model(source: str, **params):
 
 
 @pytest.mark.parametrize("name, params", [("inverted_net", {}), ("inverted_net", {"size": 24, "expand": 3}),
-                                          ("unet_step", {}), ("sequences", {}), ("sequences", {"n": 1})])
+                                          ("unet_step", {}), ("sequences", {}), ("sequences", {"n": 1}),
+                                          ("repeated_structures", {}), ("repeated_structures", {"n": 1})])
 def test_shape_reads_build_the_spec_model_layer_by_layer(shape_reading, name, params):
     """Each layer of the program's model has the spec's name, output shape and parameters (also with other
     params), and with our model's weights copied in by name the same outputs."""

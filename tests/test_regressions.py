@@ -346,3 +346,39 @@ def test_conv1d_label_shows_its_groups_dilation_and_activation():
     assert conv.caption("ko") == "길이 3 1차원 합성곱 8, 2개 그룹, 팽창 2, GELU"
     plain = KINDS["conv1d"].model_validate({"type": "conv1d", "filters": 8, "kernel": 3, "activation": "linear"})
     assert (plain.label(), plain.caption("ko")) == ("conv1d 3, 8 filters, stride 1, valid", "길이 3 1차원 합성곱 8")
+
+
+REPEATED_STRUCTURES = """
+name: repeats
+inputs: {x: {shape: [8, 8, 16]}}
+layers:
+  - type: residual
+    repeat: 3
+    body:
+      - {type: conv2d, filters: 16, kernel: 3, padding: same, activation: relu}
+      - {type: conv2d, name: "d${i}", filters: 16, kernel: 3, padding: same}
+  - {type: global_avgpool2d}
+  - {type: dense, units: 10, activation: softmax}
+"""
+
+
+def test_copies_of_a_repeated_residual_are_one_group_in_the_diagram_and_the_docs():
+    """A repeated residual's copies had no scope: the generated program wrote their unnamed layers with one fixed
+    name (the model failed on duplicate names), the diagram drew every copy, and the docs grouped nothing."""
+    import archcompiler
+    from archcompiler.graph import Scope
+
+    arch = archcompiler.load(REPEATED_STRUCTURES)
+    graph = arch.graph
+    copies = [[n for n in graph.nodes.values() if n.scopes and n.scopes[0].index == k] for k in (1, 2, 3)]
+    assert [[n.name for n in copy] for copy in copies] == [
+        ["conv2d", "d1", "add"], ["conv2d_1", "d2", "add_1"], ["conv2d_2", "d3", "add_2"]]
+    assert {n.scopes for copy in copies for n in copy} == {(Scope("residual", "", "g1", k, 3),) for k in (1, 2, 3)}
+    assert {n.scopes[0].kind for copy in copies for n in copy} == {"residual"}
+    assert 'c0t["residual block ×3 · add … add_2"]' in arch.diagram().mermaid
+    assert '잔차 블록 ×3번' in archcompiler.emit.diagram.mermaid_text(graph, False, "ko")
+    docs = arch.docs("en")
+    assert "### `add` … `add_2` — residual block ×3" in docs
+    assert "3 copies in a row (one `repeat`), identical in every shape and parameter count: `add`, `add_1`, `add_2`." in docs
+    assert "#### `d1` — convolution" in docs and "`d2`" not in docs.split("### `add` … `add_2`")[1].split("####")[0]
+    assert "### `add` … `add_2` — 잔차 블록 ×3" in arch.docs("ko")

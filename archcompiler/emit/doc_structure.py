@@ -72,7 +72,7 @@ class Block:
     is_block = True
 
     @property
-    def name(self): return self.scope.name
+    def name(self): return self.instances[0]
     @property
     def count(self): return len(self.instances)
     @property
@@ -152,9 +152,7 @@ class Doc:
                 scope = run[0][0].scopes[depth]
                 if not scope.block and all(len(inst) == 1 for inst in run):
                     out.append(self.item([inst[0] for inst in run], level))  # copies of one plain layer
-                elif not scope.block:
-                    out.extend(self.sections(run[0], depth + 1, level))
-                else:
+                else:  # block instances, or copies of a repeated residual/branches
                     out.append(self.block(run, depth, level))
         return out
 
@@ -175,7 +173,9 @@ class Doc:
         last = first_nodes[-1]
         children = self.sections(first_nodes, depth + 1, min(level + 1, 6))
         merges = [c for c in children if not c.is_block and c.node.layer.merges]
-        return Block(scope, spec, [inst[0].scopes[depth].name for inst in run], children, level, first,
+        # a copy of a repeated entry is named after its last node (the merge of a residual: add_3, add_4, …)
+        instances = [inst[0].scopes[depth].name if scope.block else inst[-1].name for inst in run]
+        return Block(scope, spec, instances, children, level, first,
                      in_shapes, last.shape, sum(n.params for n in first_nodes), sum(n.macs for n in first_nodes),
                      merges, self.blocks_seen[scope.block],
                      [self.graph.length_of(r.node) for r in in_refs], self.graph.length_of(last.name))

@@ -45,8 +45,7 @@ class NodesMixin:
         local = layer.name or self._auto_name(frame, layer.default_name())
         scopes = frame.scopes
         if repeat and repeat[2] > 1:
-            base = re.sub(r"_?\$\{[^}]*\}", "", str(raw.get("name") or kind)) or kind
-            scopes += (Scope(frame.qualify(base), "", repeat[0], repeat[1], repeat[2]),)
+            scopes += (self._repeat_scope(raw, kind, frame, repeat),)
         name = frame.qualify(local)
         parts = layer.expand()
         for suffix, part in parts:
@@ -70,6 +69,10 @@ class NodesMixin:
                        code="E-INPUTS-COUNT")
             return None
         (source,) = sources
+        kind = data["type"]
+        if repeat and repeat[2] > 1:  # the copies of a repeated residual/branches are one group, as a layer's are
+            scope = self._repeat_scope(raw, kind, frame, repeat)
+            frame = Frame(frame.prefix, frame.names, frame.env, frame.scopes + (scope,), frame.blocks, frame.counters)
         if data["type"] == "residual":
             body = self._sequence(raw["body"], frame, source, f"{path}.body")
             shortcut = self._sequence(raw.get("shortcut") or [], frame, source, f"{path}.shortcut")
@@ -91,6 +94,11 @@ class NodesMixin:
             return None
         frame.names[local] = TensorRef(name)
         return TensorRef(name)
+
+    def _repeat_scope(self, raw, kind: str, frame: Frame, repeat) -> Scope:
+        """The scope of one copy of a repeated entry, named after the entry without its ``${...}``."""
+        base = re.sub(r"_?\$\{[^}]*\}", "", str(raw.get("name") or kind)) or kind
+        return Scope(frame.qualify(base), "", repeat[0], repeat[1], repeat[2], kind=kind)
 
     # -- nodes
     def _validate(self, model, data, raw, path):

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ...analysis import Analysis
-from ...graph import Graph, Node
+from ...graph import Graph, Node, Scope
+from ...spec import STRUCTURAL
 from .collapse import Collapse
 from .style import FAMILY_STYLE, _shape, word
 
@@ -205,8 +206,8 @@ def _clusters(graph: Graph, units: list[Unit], unit_of: dict[str, Unit], collaps
     and so does an instance drawn as one unit (see ``_fold_lone_instances``)."""
     clusters: dict[str, Cluster] = {}
     for unit in units:
-        parent = None
-        for scope in unit.head.scopes:
+        parent, run = None, None  # run: the group of the innermost enclosing run of copies drawn once
+        for depth, scope in enumerate(unit.head.scopes):
             size = collapse.run_size(scope) if scope.count > 1 else 1
             members = collapse.copies.get((scope.group, scope.index)) if scope.count > 1 else None
             if not scope.block and members is not None and \
@@ -221,17 +222,21 @@ def _clusters(graph: Graph, units: list[Unit], unit_of: dict[str, Unit], collaps
             if key not in clusters:
                 block = graph.spec.blocks.get(scope.block) if scope.block else None
                 title = getattr(block.title, lang, block.title.en) if block is not None and block.title \
-                    else (scope.block or scope.name)
+                    else scope.block or (word(lang, scope.kind) if scope.kind in STRUCTURAL else scope.name)
                 if size > 1:
-                    first, last = collapse.run_scopes(scope)
+                    first, last = (_instance(collapse, s) for s in collapse.run_scopes(scope))
                     clusters[key] = Cluster(key, "", parent, word(lang, "block times", title=title, n=size),
-                                            f"{first.name} … {last.name}", repeat=size,
-                                            instance=f"{first.name} … {last.name}", block_title=title)
+                                            f"{first} … {last}", repeat=size, instance=f"{first} … {last}",
+                                            block_title=title)
                 else:
-                    subtitle = title if title != scope.name else ""
-                    clusters[key] = Cluster(key, "", parent, scope.name, subtitle, instance=scope.name,
-                                            block_title=subtitle)
+                    name = _instance(collapse, scope)
+                    if run is not None:  # inside a run drawn once: this instance in its first … last copy
+                        last = _instance(collapse, collapse.in_last_copy(unit.head, run).scopes[depth])
+                        name = name if last == name else f"{name} … {last}"
+                    subtitle = title if title != name else ""
+                    clusters[key] = Cluster(key, "", parent, name, subtitle, instance=name, block_title=subtitle)
             parent = key
+            run = scope.group if size > 1 else run
         unit.cluster = parent
     _fold_lone_instances(clusters, units, collapse)
     for number, cluster in enumerate(clusters.values()):
@@ -243,6 +248,14 @@ def _clusters(graph: Graph, units: list[Unit], unit_of: dict[str, Unit], collaps
             clusters[key].params += total
             key = clusters[key].parent
     return clusters
+
+
+def _instance(collapse: Collapse, scope: Scope) -> str:
+    """A cluster's instance name: a block instance's prefix; for one copy of a repeated residual or branches (no
+    block), the name of the merge that ends it (res1, res2, …)."""
+    if scope.block or scope.count == 1:
+        return scope.name
+    return collapse.copies[(scope.group, scope.index)][-1].name
 
 
 def _fold_lone_instances(clusters: dict[str, Cluster], units: list[Unit], collapse: Collapse) -> None:
