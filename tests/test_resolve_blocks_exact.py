@@ -5,13 +5,9 @@ tensor, and every mistake a block use can hold reported whole: file:line:column 
 or key is written), path, message, hint and code. A use with a mistake is not expanded, so the blocks the
 error tests use hold a mistake of their own ('ghost') that would show if it were."""
 
-from pathlib import Path
 
 import pytest
-
-from archcompiler.errors import SpecErrors
-from archcompiler.resolve import graph_from_yaml
-from archcompiler.source import load_yaml
+from resolve_text import errors, graph
 
 HEADER = """name: t
 inputs:
@@ -28,16 +24,6 @@ FRAGILE = """blocks:
 GHOST = ("s.yaml:9:41", "blocks.proj.layers[1].inputs", "unknown layer or input 'ghost'",
          "layers above it here: x, dense")
 RECURSIVE_HINT = "a block cannot contain itself, directly or through another block"
-
-
-def graph(text, **sets):
-    return graph_from_yaml(load_yaml(text, "s.yaml"), Path("s.yaml"), {k: str(v) for k, v in sets.items()})
-
-
-def errors(text, **sets):
-    with pytest.raises(SpecErrors) as info:
-        graph(text, **sets)
-    return [(str(e.loc), e.path, e.message, e.hint, e.code) for e in info.value.errors]
 
 
 def rows(g):

@@ -11,6 +11,8 @@ scopes. Pure Python (no Keras)."""
 from pathlib import Path
 
 import pytest
+from resolve_text import errors
+from resolve_text import graph as _graph
 
 from archcompiler import resolve
 from archcompiler.errors import SpecErrors
@@ -22,16 +24,6 @@ from archcompiler.source import load_yaml
 UNUSED_HINT = "read it in a later layer's 'inputs', list it under 'outputs:', or remove it"
 SCHEMA_HINT = "run 'archcompiler schema' for the list of layer kinds"
 X4 = "name: t\ninputs:\n  x: {shape: [4]}\n"  # lines 1-3; the input's value starts at 3:6
-
-
-def _graph(text, **sets):
-    return graph_from_yaml(load_yaml(text, "s.yaml"), Path("s.yaml"), {k: str(v) for k, v in sets.items()})
-
-
-def errors(text, **sets):
-    with pytest.raises(SpecErrors) as info:
-        _graph(text, **sets)
-    return [(str(e.loc), e.path, e.message, e.hint, e.code) for e in info.value.errors]
 
 
 def nodes(graph):

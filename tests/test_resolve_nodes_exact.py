@@ -5,27 +5,14 @@ padding split into a zero-padding node and a 'valid' one, and every mistake repo
 column, path, message, hint, code), lines and columns worked out by hand from the text (1-based; a value's
 place is where it starts). Readers of a broken layer stay quiet: what they would say is pinned too."""
 
-from pathlib import Path
 
-import pytest
+
+from resolve_text import errors, graph
 
 import archcompiler.resolve.nodes as nodes_module
-from archcompiler.errors import SpecErrors
 from archcompiler.graph import Scope, TensorRef
-from archcompiler.resolve import graph_from_yaml
-from archcompiler.source import load_yaml
 
 DUPLICATE_HINT = "every layer needs its own name"
-
-
-def graph(text, **sets):
-    return graph_from_yaml(load_yaml(text, "s.yaml"), Path("s.yaml"), {k: str(v) for k, v in sets.items()})
-
-
-def errors(text, **sets):
-    with pytest.raises(SpecErrors) as info:
-        graph(text, **sets)
-    return [(str(e.loc), e.path, e.message, e.hint, e.code) for e in info.value.errors]
 
 
 def summary(g):

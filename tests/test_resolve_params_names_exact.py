@@ -6,31 +6,20 @@ Every mistake is compared whole: location (file:line:column, 1-based, a value's 
 starts), path, message, hint and code, worked out by hand from the spec text. Specs that load are pinned
 by their nodes (names in order, inputs, shapes, paths, locations, scopes), outputs and params."""
 
-from pathlib import Path
 
 import pytest
+from resolve_text import errors, graph
 
-from archcompiler.errors import Loc, SpecErrors
+from archcompiler.errors import Loc
 from archcompiler.graph import Scope, TensorRef
-from archcompiler.resolve import graph_from_yaml
 from archcompiler.resolve.names import Frame, Names
 from archcompiler.resolve.values import substitute_all
-from archcompiler.source import YDict, YList, load_yaml, ydict, ylist
+from archcompiler.source import YDict, YList, ydict, ylist
 
 REF_SYNTAX_HINT = "write a layer name, 'name.output' (e.g. encoder.h) or 'name[1]'"
 LATER = "is defined later in the spec: a layer can only read layers above it, so the graph has no cycles"
 CELL_MISSING = ("an rnn layer runs a cell declared under 'cells:'; add 'cell: <name>'",
                 "for the plain recurrent layer write 'type: simple_rnn'", "E-CELL-MISSING")
-
-
-def graph(text, **sets):
-    return graph_from_yaml(load_yaml(text, "s.yaml"), Path("s.yaml"), {k: str(v) for k, v in sets.items()})
-
-
-def errors(text, **sets):
-    with pytest.raises(SpecErrors) as info:
-        graph(text, **sets)
-    return [(str(e.loc), e.path, e.message, e.hint, e.code) for e in info.value.errors]
 
 
 def nodes(g):
