@@ -43,3 +43,13 @@ def refusal(kind, shapes, **fields):
         infer(kind, shapes, **fields)
     e = info.value
     return e.message, e.field, e.hint, e.code
+
+
+def figures(result):
+    """What a rule inferred: (shapes, trainable, non-trainable, MACs)."""
+    return result.shapes, result.trainable, result.non_trainable, result.macs
+
+
+def words(kind_layer):
+    """A layer's diagram line and its briefs: (label, English brief, Korean brief)."""
+    return kind_layer.label(), kind_layer.brief("en"), kind_layer.brief("ko")

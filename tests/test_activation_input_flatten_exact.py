@@ -4,7 +4,7 @@ briefs, the Keras call (through a recording stand-in), the shorthand classes' na
 the figures the docs explain them with (``doc_facts``)."""
 
 import pytest
-from kind_stand_in import Call, FakeKeras, infer, layer, refusal
+from kind_stand_in import Call, FakeKeras, figures, infer, layer, refusal, words
 from pydantic import ValidationError
 
 import archcompiler
@@ -13,14 +13,6 @@ from archcompiler.layers import KINDS
 from archcompiler.layers import activation as activation_module
 
 SHORTHANDS = ("relu", "sigmoid", "tanh", "softmax", "gelu", "relu6", "swish", "silu", "hard_swish")
-
-
-def figures(r):
-    return r.shapes, r.trainable, r.non_trainable, r.macs
-
-
-def words(lay):
-    return lay.label(), lay.brief("en"), lay.brief("ko")
 
 
 def all_facts(spec):

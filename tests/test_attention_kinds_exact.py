@@ -6,7 +6,7 @@ docs explain them with (``doc_facts``)."""
 import math
 
 import pytest
-from kind_stand_in import FakeKeras, infer, layer, refusal
+from kind_stand_in import FakeKeras, figures, infer, layer, refusal
 
 import archcompiler
 from archcompiler.analysis import Analysis
@@ -15,10 +15,6 @@ from archcompiler.layers import ShapeError
 
 def record(*args, **kwargs):
     return args, kwargs
-
-
-def figures(r):
-    return r.shapes, r.trainable, r.non_trainable, r.macs
 
 
 # --- dot-product and additive attention -------------------------------------------------------------------

@@ -3,14 +3,10 @@ parameters and MACs worked out by hand, every refusal (message, field, hint, cod
 Keras call (through a recording stand-in) and the figures the docs explain them with (``doc_facts``)."""
 
 
-from kind_stand_in import FakeKeras, infer, layer, refusal
+from kind_stand_in import FakeKeras, figures, infer, layer, refusal
 
 import archcompiler
 from archcompiler.analysis import Analysis
-
-
-def figures(r):
-    return r.shapes, r.trainable, r.non_trainable, r.macs
 
 
 def facts(spec, name, analysed=True):

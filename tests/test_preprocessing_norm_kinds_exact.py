@@ -4,24 +4,16 @@ Keras call (through a recording stand-in) and the figures the docs explain them 
 
 from types import SimpleNamespace
 
-from kind_stand_in import FakeKeras, infer, layer, refusal
+from kind_stand_in import FakeKeras, figures, infer, layer, refusal, words
 
 import archcompiler
 from archcompiler.analysis import Analysis
-
-
-def figures(r):
-    return r.shapes, r.trainable, r.non_trainable, r.macs
 
 
 def facts(spec, name):
     graph = archcompiler.load(spec).graph
     node = graph.nodes[name]
     return node.layer.doc_facts(node, Analysis(graph))
-
-
-def words(lyr):
-    return lyr.label(), lyr.brief("en"), lyr.brief("ko")
 
 
 # --- batchnorm --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ the labels and briefs, the Keras call (through a recording stand-in) and the fig
 (``doc_facts``)."""
 
 import pytest
-from kind_stand_in import FakeKeras, infer, layer, refusal
+from kind_stand_in import FakeKeras, figures, infer, layer, refusal, words
 
 import archcompiler
 from archcompiler.analysis import Analysis
@@ -16,14 +16,6 @@ from archcompiler.layers.cropping import _cut
 
 def out(kind, shape, **fields):
     return infer(kind, [shape], **fields).shapes[0]
-
-
-def figures(r):
-    return r.shapes, r.trainable, r.non_trainable, r.macs
-
-
-def words(lay):
-    return lay.label(), lay.brief("en"), lay.brief("ko")
 
 
 def all_facts(spec):
