@@ -42,6 +42,8 @@ def test_zero_padding():
     assert figures(infer("zeropad1d", [(10, 4)])) == ([(12, 4)], 0, 0, 0)
     assert out("zeropad1d", (10, 4), padding=[2, 3]) == (15, 4)
     assert out("zeropad1d", (None, 4), padding=[2, 3]) == (None, 4)
+    assert words(layer("zeropad1d", padding=[2, 3])) == ("zero pad (2,3)", "zero pad (2,3)", "제로 패딩 (2,3)")
+    assert words(layer("zeropad1d", padding=[2, 2]))[0] == "zero pad 2"
     for shape in ((10,), (8, 8, 3)):
         assert refusal("zeropad1d", [shape]) == rank_refusal("zeropad1d", shape, 2)
 
@@ -172,6 +174,8 @@ def test_upsampling():
     assert words(layer("upsampling2d")) == ("upsample ×2", "upsample ×2", "업샘플링 ×2")
     assert words(layer("upsampling2d", size=3, interpolation="bilinear")) == (
         "upsample ×3, bilinear", "upsample ×3, bilinear", "업샘플링 ×3, 쌍선형 보간")
+    assert words(layer("upsampling2d", size=2, interpolation="bicubic")) == (
+        "upsample ×2, bicubic", "upsample ×2, bicubic", "업샘플링 ×2, bicubic")
     assert layer("upsampling2d", size=[2, 3]).label() == "upsample ×2×3"
     assert layer("upsampling2d").default_name() == "up_sampling2d"
     spec = """
@@ -333,6 +337,9 @@ def test_transposed_convolutions_keras_and_words():
                         "3 transposed conv, 6, stride 2", "3 전치 합성곱 6, 스트라이드 2")
     one = layer("conv1d_transpose", filters=6, kernel=5, activation="linear")
     assert words(one) == ("transposed conv 5, 6 filters, stride 1, valid", "5 transposed conv, 6", "5 전치 합성곱 6")
+    wide = layer("conv2d_transpose", filters=2, kernel=3, stride=[1, 2])  # a per-axis stride is shown whole
+    assert words(wide) == ("transposed conv 3×3, 2 filters, stride 1×2, valid", "3×3 transposed conv, 2, stride 1×2",
+                           "3×3 전치 합성곱 2, 스트라이드 1×2")
     assert (t.default_name(), u.default_name()) == ("conv2d_transpose", "conv1d_transpose")
 
 
