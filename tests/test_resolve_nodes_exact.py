@@ -388,3 +388,33 @@ def test_an_unknown_input_is_reported_at_the_entrys_inputs():
         ("s.yaml:6:30", "layers[1].inputs", "unknown layer or input 'nowhere'", "layers above it here: x",
          "E-REF-UNKNOWN"),
     ]
+
+
+def test_the_copies_of_a_repeated_residual_are_scopes_inside_a_block_and_only_when_repeated():
+    """Each copy of a repeated residual is one scope of the repeat's group (kind 'residual'), named inside the
+    block it is written in, with block uses in its body; a residual written once (repeat: 1) has none."""
+    g = graph("""name: t
+inputs:
+  x: {shape: [4]}
+blocks:
+  unit:
+    layers:
+      - {type: dense, units: 4}
+  stage:
+    layers:
+      - {type: residual, repeat: 2, body: [{use: unit}]}
+layers:
+  - {use: stage, name: s}
+  - {type: residual, repeat: 1, body: [{type: dense, units: 4}]}
+""")
+    stage, copy = Scope("s", "stage", "g1", 1, 1), (Scope("s_residual", "", "g2", 1, 2), Scope("s_residual", "", "g2", 2, 2))
+    assert [(n.name, [str(r) for r in n.inputs], n.scopes) for n in g.nodes.values()] == [
+        ("x", [], ()),
+        ("s_unit_dense", ["x"], (stage, copy[0], Scope("s_unit", "unit", "g3", 1, 1))),
+        ("s_add", ["x", "s_unit_dense"], (stage, copy[0])),
+        ("s_unit_1_dense", ["s_add"], (stage, copy[1], Scope("s_unit_1", "unit", "g4", 1, 1))),
+        ("s_add_1", ["s_add", "s_unit_1_dense"], (stage, copy[1])),
+        ("dense", ["s_add_1"], ()),
+        ("add", ["s_add_1", "dense"], ()),
+    ]
+    assert {n.scopes[1].kind for n in g.nodes.values() if len(n.scopes) > 1} == {"residual"}
