@@ -43,10 +43,11 @@ def test_batchnorm_keras_call():
 
 
 def test_batchnorm_label_and_brief():
+    # the English brief says what is left out, as the Korean one does
     cases = [({}, "batch norm", "batch norm", "배치 정규화"),
-             ({"scale": False}, "batch norm (no γ)", "batch norm", "배치 정규화(γ 없음)"),
-             ({"center": False}, "batch norm (no β)", "batch norm", "배치 정규화(β 없음)"),
-             ({"center": False, "scale": False}, "batch norm (no γ, β)", "batch norm", "배치 정규화(γ, β 없음)")]
+             ({"scale": False}, "batch norm (no γ)", "batch norm (no γ)", "배치 정규화(γ 없음)"),
+             ({"center": False}, "batch norm (no β)", "batch norm (no β)", "배치 정규화(β 없음)"),
+             ({"center": False, "scale": False}, "batch norm (no γ, β)", "batch norm (no γ, β)", "배치 정규화(γ, β 없음)")]
     for fields, label, en, ko in cases:
         assert words(layer("batchnorm", **fields)) == (label, en, ko)
     bn = layer("batchnorm", scale=False)
@@ -153,7 +154,7 @@ def test_normalization_keras_call():
 def test_normalization_label_and_brief():
     assert words(layer("normalization")) == ("normalize", "normalize", "입력 정규화")
     assert words(layer("normalization", mean=0.5, variance=2.0)) == (
-        "normalize (fixed mean, variance)", "normalize", "입력 정규화(고정된 평균, 분산)")
+        "normalize (fixed mean, variance)", "normalize (fixed mean, variance)", "입력 정규화(고정된 평균, 분산)")
     n = layer("normalization", mean=0.5, variance=2.0)
     assert (n.caption("en"), n.caption("ko")) == ("normalize (fixed mean, variance)", "입력 정규화(고정된 평균, 분산)")
     assert n.default_name() == "normalization"

@@ -42,7 +42,7 @@ class BatchNorm(Layer):
         if lang == "ko":
             left_out = [w for w, on in (("γ", self.scale), ("β", self.center)) if not on]
             return "배치 정규화" + (f"({', '.join(left_out)} 없음)" if left_out else "")
-        return "batch norm"
+        return self.label()  # what is left out, as in Korean
 
     def doc_facts(self, node, graph):
         c = node.shape[-1]

@@ -58,7 +58,7 @@ class Normalization(Layer):
     def brief(self, lang):
         if lang == "ko":
             return "입력 정규화" + ("(고정된 평균, 분산)" if self.mean is not None else "")
-        return "normalize"
+        return self.label()
 
     def doc_facts(self, node, graph):
         kept = self.kept(node.shape)
