@@ -25,8 +25,8 @@ class Scope:
     count: int = 1
     # the block's arguments for this instance, as (name, value) pairs (for the docs); not part of equality
     args: tuple = field(default=(), compare=False)
-    # a copy of a repeated entry: the entry's kind (a layer kind, "residual" or "branches")
-    kind: str = field(default="", compare=False)
+    # a copy of a repeated residual or branches: which of the two ("residual", "branches"); else empty
+    structure: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -374,7 +374,7 @@ def test_copies_of_a_repeated_residual_are_one_group_in_the_diagram_and_the_docs
     assert [[n.name for n in copy] for copy in copies] == [
         ["conv2d", "d1", "add"], ["conv2d_1", "d2", "add_1"], ["conv2d_2", "d3", "add_2"]]
     assert {n.scopes for copy in copies for n in copy} == {(Scope("residual", "", "g1", k, 3),) for k in (1, 2, 3)}
-    assert {n.scopes[0].kind for copy in copies for n in copy} == {"residual"}
+    assert {n.scopes[0].structure for copy in copies for n in copy} == {"residual"}
     assert 'c0t["residual block ×3 · add … add_2"]' in arch.diagram().mermaid
     assert '잔차 블록 ×3번' in archcompiler.emit.diagram.mermaid_text(graph, False, "ko")
     docs = arch.docs("en")

@@ -417,4 +417,4 @@ layers:
         ("dense", ["s_add_1"], ()),
         ("add", ["s_add_1", "dense"], ()),
     ]
-    assert {n.scopes[1].kind for n in g.nodes.values() if len(n.scopes) > 1} == {"residual"}
+    assert {n.scopes[1].structure for n in g.nodes.values() if len(n.scopes) > 1} == {"residual"}

@@ -98,7 +98,8 @@ class NodesMixin:
     def _repeat_scope(self, raw, kind: str, frame: Frame, repeat) -> Scope:
         """The scope of one copy of a repeated entry, named after the entry without its ``${...}``."""
         base = re.sub(r"_?\$\{[^}]*\}", "", str(raw.get("name") or kind)) or kind
-        return Scope(frame.qualify(base), "", repeat[0], repeat[1], repeat[2], kind=kind)
+        return Scope(frame.qualify(base), "", repeat[0], repeat[1], repeat[2],
+                     structure=kind if kind in STRUCTURAL else "")
 
     # -- nodes
     def _validate(self, model, data, raw, path):

@@ -9,7 +9,6 @@ from typing import Callable
 
 from ...analysis import Analysis
 from ...graph import Graph, Node, Scope
-from ...spec import STRUCTURAL
 from .collapse import Collapse
 from .style import FAMILY_STYLE, _shape, word
 
@@ -222,7 +221,7 @@ def _clusters(graph: Graph, units: list[Unit], unit_of: dict[str, Unit], collaps
             if key not in clusters:
                 block = graph.spec.blocks.get(scope.block) if scope.block else None
                 title = getattr(block.title, lang, block.title.en) if block is not None and block.title \
-                    else scope.block or (word(lang, scope.kind) if scope.kind in STRUCTURAL else scope.name)
+                    else scope.block or (word(lang, scope.structure) if scope.structure else scope.name)
                 if size > 1:
                     first, last = (_instance(collapse, s) for s in collapse.run_scopes(scope))
                     clusters[key] = Cluster(key, "", parent, word(lang, "block times", title=title, n=size),
