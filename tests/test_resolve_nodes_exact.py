@@ -418,3 +418,7 @@ layers:
         ("add", ["s_add_1", "dense"], ()),
     ]
     assert {n.scopes[1].structure for n in g.nodes.values() if len(n.scopes) > 1} == {"residual"}
+    layers = graph("name: t\ninputs:\n  x: {shape: [4]}\nlayers:\n  - {type: dense, units: 4, repeat: 2}\n")
+    assert [(n.name, n.scopes, [s.structure for s in n.scopes]) for n in layers.nodes.values()] == [
+        ("x", (), []), ("dense", (Scope("dense", "", "g1", 1, 2),), [""]),
+        ("dense_1", (Scope("dense", "", "g1", 2, 2),), [""])]  # a repeated layer is no structure
