@@ -65,11 +65,12 @@ def _shape_text(shape) -> str:
 class ExprError(ValueError):
     """A mistake in a ``${...}`` expression; ``code`` is the stable error code."""
 
-    def __init__(self, message: str, hint: str = "", code: str = "E-EXPR-VALUE"):
+    def __init__(self, message: str, hint: str = "", code: str = "E-EXPR-VALUE", name: str = ""):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.code = code
+        self.name = name  # an undefined name's: the caller may know why it is missing
 
 
 _BINOPS = {
@@ -210,7 +211,7 @@ def _eval(node: ast.AST, names: Mapping[str, Any]):
         known = sorted(str(n) for n in names)
         raise ExprError(f"undefined name '{key}'",
                         did_you_mean(key, known) or f"defined here: {', '.join(known) or 'nothing'}",
-                        "E-EXPR-NAME")
+                        "E-EXPR-NAME", key)
     if isinstance(node, ast.Attribute):
         value = _eval(node.value, names)
         if not isinstance(value, TensorView):

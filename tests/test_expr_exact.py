@@ -154,6 +154,13 @@ def test_an_undefined_name_names_what_is_defined():
     assert refusal("q", {"b": 1, "a": 2}) == ("undefined name 'q'", "defined here: a, b", "E-EXPR-NAME")
     assert refusal("q") == ("undefined name 'q'", "defined here: nothing", "E-EXPR-NAME")
     assert refusal("in.channels") == ("undefined name 'in'", "defined here: nothing", "E-EXPR-NAME")
+    for text, name in (("widht + 1", "widht"), ("2 * in.channels", "in")):  # which name, for the resolver
+        with pytest.raises(ExprError) as info:
+            evaluate(text, {"width": 1})
+        assert info.value.name == name
+    with pytest.raises(ExprError) as info:
+        evaluate("width + 'a'", {"width": 1})
+    assert info.value.name == ""  # a mistake about no name in particular
 
 
 def test_names_reach_every_branch():

@@ -105,12 +105,14 @@ inputs: {x: {shape: [8]}}
 layers:
   - {type: dense, units: "${twice}"}
 """
-    # a param after a failed one reads it as null
-    assert errors(text) == [
+    readers = text + '  - {type: dense, units: "${after}", when: "${bad > 0}"}\n  - {type: dense, units: "${ghost}"}\n'
+    # what reads a failed param, directly or through another param, stays quiet: its one error says it all
+    # (it once read null, and 'after' reported "'+' needs numbers, got null"); an undefined name is still one
+    assert errors(readers) == [
         ("s.yaml:5:8", "params.bad", "cannot parse expression 'units +'",
          ("use numbers, names, + - * / // % **, comparisons, 'a if cond else b', min/max/abs/int, in.channels, "
           "in.shape[k]"), "E-EXPR-SYNTAX"),
-        ("s.yaml:6:10", "params.after", "'+' needs numbers, got null", "", "E-EXPR-VALUE")]
+        ("s.yaml:11:26", "layers[2].units", "undefined name 'ghost'", "defined here: twice, units", "E-EXPR-NAME")]
     fixed = text.replace('"${units +}"', '"${units + 1}"')
     g = graph(fixed, units=3)
     assert g.params == {"units": 3, "twice": 6, "bad": 4, "after": 5}

@@ -76,6 +76,7 @@ class Resolver(ParamsMixin, ValuesMixin, NamesMixin, BlocksMixin, NodesMixin):
         self.nodes: dict[str, Node] = {}
         self.groups = itertools.count(1)
         self.params: dict[str, Any] = {}
+        self.failed_params: set[str] = set()  # params whose own expression failed (reported once, there)
         self.optional: list[TensorRef] = []  # outputs left out by their 'when'
         # shapes are inferred as nodes are added (an expression may read them: ${in.channels});
         # their errors are reported after the structure's, as one pass over the graph would

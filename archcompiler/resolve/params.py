@@ -40,7 +40,10 @@ class ParamsMixin:
                                f"--set {name}", code="E-PARAM-TYPE")
                     value = default
             value = self._subst(value, values, raw, name, f"params.{name}")
-            values[name] = None if value is FAILED else value
+            if value is FAILED:  # left out: what reads it stays quiet (see _subst)
+                self.failed_params.add(name)
+            else:
+                values[name] = value
         return values
 
     def _cells(self) -> dict[str, CellSpec | None]:

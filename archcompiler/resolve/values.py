@@ -13,7 +13,7 @@ class Unavailable(ExprError):
 
 
 class ValuesMixin:
-    """Part of the Resolver (resolve/__init__.py): reports through its ``error``."""
+    """Part of the Resolver (resolve/__init__.py): reports through its ``error``; reads its ``failed_params``."""
 
     def _subst(self, value, env, container, key, path):
         """The value with its ``${...}`` evaluated, or FAILED (the error reported): never None,
@@ -25,6 +25,8 @@ class ValuesMixin:
         except Unavailable:
             return FAILED
         except ExprError as e:
+            if e.code == "E-EXPR-NAME" and e.name in self.failed_params:
+                return FAILED  # a param whose own expression failed, where its error is reported
             loc = container.where(key) if isinstance(container, (YDict, YList)) else None
             self.error(loc, e.message, path, e.hint, e.code)
             return FAILED
