@@ -79,7 +79,7 @@ def test_activation_label_and_brief():
 
 def test_shorthand_classes_names_docstrings_and_fields():
     names = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax", "gelu": "Gelu",
-             "relu6": "Relu6", "swish": "Swish", "silu": "Silu", "hard_swish": "Hard_swish"}
+             "relu6": "Relu6", "swish": "Swish", "silu": "Silu", "hard_swish": "HardSwish"}
     fields = ["type", "name", "inputs", "repeat", "when", "note", "activation", "approximate"]
     for kind in SHORTHANDS:
         cls = KINDS[kind]

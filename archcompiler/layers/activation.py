@@ -54,7 +54,8 @@ def _shorthand(kind: str):
         type: Literal[kind] = kind  # type: ignore[valid-type]
         activation: Literal[kind] = kind  # type: ignore[valid-type]
 
-    Shorthand.__name__ = Shorthand.__qualname__ = kind.capitalize()
+    # the schema's name for it: HardSwish, as the module calls it (not Hard_swish)
+    Shorthand.__name__ = Shorthand.__qualname__ = "".join(part.capitalize() for part in kind.split("_"))
     Shorthand.__doc__ = f"Shorthand for an activation layer applying {kind}."
     return Shorthand
 
