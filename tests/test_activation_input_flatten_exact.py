@@ -110,6 +110,8 @@ def test_the_shorthand_factory_builds_and_registers_a_kind():
         made = Elu()
         assert (made.type, made.activation, made.label()) == ("elu", "elu", "elu")
         assert KINDS["elu"].model_validate({"type": "elu"}).activation == "elu"
+        leaky = activation_module._shorthand("leaky_relu")  # a kind of two words: one word per part
+        assert (leaky.__name__, leaky.__qualname__) == ("LeakyRelu", "LeakyRelu")
     finally:
         KINDS.clear()
         KINDS.update(saved)
