@@ -6,7 +6,7 @@ Layer entries are validated one by one while blocks and repeats are expanded
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -119,6 +119,8 @@ class Residual(_Entry):
     body: list[dict[str, Any]]
     shortcut: list[dict[str, Any]] = Field(default_factory=list)
 
+    display: ClassVar[dict[str, str]] = {"en": "residual block", "ko": "잔차 블록"}
+
 
 class Branches(_Entry):
     """Parallel paths from the same input, merged by concat (inception) or add."""
@@ -128,8 +130,16 @@ class Branches(_Entry):
     merge: Literal["concat", "add"] = "concat"
     axis: int = -1
 
+    display: ClassVar[dict[str, str]] = {"en": "parallel branches", "ko": "병렬 가지"}
+
 
 STRUCTURAL = {"residual": Residual, "branches": Branches}
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """A layer kind's or a structure's name in a language (the kind itself where it declares none)."""
+    cls = KINDS.get(kind) or STRUCTURAL.get(kind)
+    return cls.display.get(lang, kind) if cls is not None else kind
 
 
 def json_schema() -> dict:

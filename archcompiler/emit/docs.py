@@ -18,6 +18,7 @@ from pathlib import Path
 from ..compare import changes_from_parent
 from ..graph import Graph
 from ..library import TEMPLATES_DIR
+from ..spec import kind_name
 from .doc_structure import Block, Doc, Item, _generic, lineage_step, lineages
 from .formatting import anchor, dim, length_symbol, num, pct, sci, shape, tex, tex_shape, texnum, value
 
@@ -27,14 +28,6 @@ MAX_TABLE_ROWS_OPEN = 60  # longer layer tables are folded into <details>
 
 
 # --- rendering ---------------------------------------------------------------------------
-
-def kind_name(kind: str, lang: str) -> str:
-    """A layer kind's name in the docs' language (the kind itself where it declares none)."""
-    from ..layers import KINDS
-
-    cls = KINDS.get(kind)
-    return cls.display.get(lang, kind) if cls is not None else kind
-
 
 @lru_cache(maxsize=1)
 def environment():

@@ -9,6 +9,7 @@ from typing import Callable
 
 from ...analysis import Analysis
 from ...graph import Graph, Node, Scope
+from ...spec import kind_name
 from .collapse import Collapse
 from .style import FAMILY_STYLE, _shape, word
 
@@ -221,7 +222,7 @@ def _clusters(graph: Graph, units: list[Unit], unit_of: dict[str, Unit], collaps
             if key not in clusters:
                 block = graph.spec.blocks.get(scope.block) if scope.block else None
                 title = getattr(block.title, lang, block.title.en) if block is not None and block.title \
-                    else scope.block or (word(lang, scope.structure) if scope.structure else scope.name)
+                    else scope.block or (kind_name(scope.structure, lang) if scope.structure else scope.name)
                 if size > 1:
                     first, last = (_instance(collapse, s) for s in collapse.run_scopes(scope))
                     clusters[key] = Cluster(key, "", parent, word(lang, "block times", title=title, n=size),

@@ -41,13 +41,12 @@ WORDS: dict[str, dict[str, str]] = {
            "in all": "{n} params in all", "after": "{window}, after {pad}", "times": "{title}  ×{n}",
            "block times": "{title} ×{n}", "skip": "⟶ residual shortcut", "state": "⇢ recurrent state",
            "attention": "⟶ attention key / value", "continues": "continues at {x}", "continued": "continued from {x}",
-           "query": "query", "key": "key", "value": "value", "residual": "residual block",
-           "branches": "parallel branches"},
+           "query": "query", "key": "key", "value": "value"},
     "ko": {"input": "입력", "output": "출력", "params": "파라미터 {n}개", "each": "하나에 파라미터 {n}개",
            "in all": "파라미터 모두 {n}개", "after": "{pad} 뒤 {window}", "times": "{title}  ×{n}번",
            "block times": "{title} ×{n}번", "skip": "⟶ 지름길(잔차 연결)", "state": "⇢ 순환층의 상태",
            "attention": "⟶ 어텐션의 키 / 값", "continues": "{x}에서 이어짐", "continued": "{x}에서 이어받음",
-           "query": "쿼리", "key": "키", "value": "값", "residual": "잔차 블록", "branches": "병렬 가지"},
+           "query": "쿼리", "key": "키", "value": "값"},
 }
 
 
