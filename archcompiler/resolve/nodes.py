@@ -73,7 +73,7 @@ class NodesMixin:
         if repeat and repeat[2] > 1:  # the copies of a repeated residual/branches are one group, as a layer's are
             scope = self._repeat_scope(raw, kind, frame, repeat)
             frame = Frame(frame.prefix, frame.names, frame.env, frame.scopes + (scope,), frame.blocks, frame.counters)
-        if data["type"] == "residual":
+        if kind == "residual":
             body = self._sequence(raw["body"], frame, source, f"{path}.body")
             shortcut = self._sequence(raw.get("shortcut") or [], frame, source, f"{path}.shortcut")
             merged, merge_type = [shortcut, body], "add"
